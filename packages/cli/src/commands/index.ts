@@ -1,0 +1,9 @@
+import type { CommandFactory } from '../context.js';
+import { exampleCommand } from './example.js';
+import { pluginsCommand } from './plugins.js';
+
+/** Every `sata` command, in the order `--help` lists them. Add one line per new command. */
+export const COMMANDS: readonly CommandFactory[] = [
+  pluginsCommand,
+  exampleCommand,
+];

@@ -1,0 +1,12 @@
+export { SataError, ConfigError, SimulationError, isSataError } from './errors.js';
+export { Priority, MAX_PRIORITY, assertTick, type Tick, type PriorityBand } from './time.js';
+export { EventQueue, type EventHandler, type EventId } from './queue.js';
+export { Rng } from './rng.js';
+export { resolveParams, type ParamSpec, type ParamSpecs, type ParamValues } from './params.js';
+export { StatFilter, statValue, type Counter, type Histogram, type HistogramSnapshot, type Formula, type Statistic, type StatInfo } from './stats.js';
+export { Port, Link } from './port.js';
+export { Component, defineComponentInfo, type ComponentInfo, type StatDecl } from './component.js';
+export { Simulator, type Phase, type EventRecord, type ProgressInfo, type RunResult, type SimulatorOptions, type SimulatorEvents } from './simulator.js';
+export { freezeConfig, deriveConfig, type Config } from './config.js';
+export { Producer, BoundedBuffer, Consumer, buildBoundedBufferExample, producerInfo, bufferInfo, consumerInfo, type Item } from './examples/bounded-buffer.js';
+export { SIMULATOR_VERSION } from './version.js';
