@@ -1,0 +1,203 @@
+/**
+ * BPTT training: weight initialisation, optimizers (SGD with momentum, Adam), evaluation, and
+ * the epoch loop that records test accuracy and the measured densities of every epoch.
+ */
+import { ConfigError, Rng } from '@sata/core';
+import type { EncoderContribution } from '@sata/plugin-api';
+import { countCorrect, DensityAccumulator, runBptt, runForward, type LayerDensity, type Weights } from './bptt.js';
+import { gatherBatch, type Dataset } from './data.js';
+import { encodeSequence } from './encoders.js';
+import { Workspace } from './kernels.js';
+import type { Network } from './network.js';
+import { alloc, type DType, type FloatArray } from './tensor.js';
+
+/**
+ * Weights drawn from a normal distribution scaled by gain / sqrt(fan-in), one independent
+ * stream per layer (`weights.<layer name>`), as the PyTorch reference scales them.
+ */
+export function initWeights(net: Network, o: { seed: number; gain?: number; dtype: DType }): (FloatArray | null)[] {
+  const gain = o.gain ?? 2;
+  const rng = new Rng(o.seed, 'weights');
+  return net.layers.map((l) => {
+    if (l.kind === 'pool') return null;
+    const r = rng.split(l.name);
+    const w = alloc(o.dtype, l.weightCount);
+    const scale = gain / Math.sqrt(l.fanIn);
+    for (let i = 0; i < w.length; i++) w[i] = r.nextNormal() * scale;
+    return w;
+  });
+}
+
+export type OptimizerName = 'adam' | 'sgd';
+
+/** Updates weights in place from their gradients. */
+export interface Optimizer {
+  readonly name: OptimizerName;
+  step(weights: Weights, grads: readonly (FloatArray | null)[]): void;
+}
+
+/** Plain SGD with momentum: v = momentum * v + dW; W -= lr * v (momentum 0 is `W -= lr * dW`). */
+export function sgd(lr: number, momentum = 0.9): Optimizer {
+  const velocity = new Map<number, Float64Array>();
+  return {
+    name: 'sgd',
+    step(weights, grads) {
+      weights.forEach((w, i) => {
+        const g = grads[i];
+        if (!w || !g) return;
+        let v = velocity.get(i);
+        if (!v) velocity.set(i, (v = new Float64Array(w.length)));
+        for (let k = 0; k < w.length; k++) {
+          v[k] = momentum * v[k]! + g[k]!;
+          w[k] -= lr * v[k]!;
+        }
+      });
+    },
+  };
+}
+
+/** Adam (Kingma and Ba, 2015) with PyTorch's defaults: betas 0.9 / 0.999, eps 1e-8. */
+export function adam(lr: number, beta1 = 0.9, beta2 = 0.999, eps = 1e-8): Optimizer {
+  const m = new Map<number, Float64Array>();
+  const v = new Map<number, Float64Array>();
+  let t = 0;
+  return {
+    name: 'adam',
+    step(weights, grads) {
+      t++;
+      const c1 = 1 - beta1 ** t;
+      const c2 = 1 - beta2 ** t;
+      weights.forEach((w, i) => {
+        const g = grads[i];
+        if (!w || !g) return;
+        let mi = m.get(i);
+        let vi = v.get(i);
+        if (!mi || !vi) {
+          m.set(i, (mi = new Float64Array(w.length)));
+          v.set(i, (vi = new Float64Array(w.length)));
+        }
+        for (let k = 0; k < w.length; k++) {
+          const gk = g[k]!;
+          mi[k] = beta1 * mi[k]! + (1 - beta1) * gk;
+          vi[k] = beta2 * vi[k]! + (1 - beta2) * gk * gk;
+          w[k] -= (lr * (mi[k]! / c1)) / (Math.sqrt(vi[k]! / c2) + eps);
+        }
+      });
+    },
+  };
+}
+
+export const DEFAULT_LR: Record<OptimizerName, number> = { adam: 2e-3, sgd: 0.05 };
+
+export interface EvalOptions {
+  readonly T: number;
+  readonly lam: number;
+  readonly theta: number;
+  readonly encoder: EncoderContribution;
+  readonly seed: number;
+  readonly batch?: number;
+  readonly dtype: DType;
+}
+
+/** Top-1 accuracy of the network on a data set (forward passes only). */
+export function evaluate(net: Network, weights: Weights, ds: Dataset, o: EvalOptions, ws = new Workspace()): number {
+  const B = o.batch ?? 256;
+  const rng = new Rng(o.seed, `eval.${ds.name}`);
+  let correct = 0;
+  for (let b0 = 0; b0 < ds.count; b0 += B) {
+    const idx = Array.from({ length: Math.min(B, ds.count - b0) }, (_, i) => b0 + i);
+    const { x, labels } = gatherBatch(ds, idx, o.dtype);
+    const inputs = encodeSequence(o.encoder, x, o.T, rng.split(`batch${b0}`), o.dtype);
+    const r = runForward(net, weights, inputs, { T: o.T, lam: o.lam, theta: o.theta, workspace: ws });
+    correct += countCorrect(r.logits, labels, net.classes);
+  }
+  return correct / ds.count;
+}
+
+export interface TrainOptions {
+  readonly T: number;
+  readonly lam: number;
+  readonly theta: number;
+  readonly epochs: number;
+  readonly batch: number;
+  readonly optimizer: OptimizerName;
+  readonly lr?: number;
+  readonly seed: number;
+  readonly dtype: DType;
+  readonly encoder: EncoderContribution;
+  /** Weight initialisation gain (default 2, as the reference). */
+  readonly gain?: number;
+  /** Called after every epoch (progress, streaming output). */
+  readonly onEpoch?: (e: EpochRecord) => void;
+  /** Called after every training batch. */
+  readonly onBatch?: (epoch: number, done: number, total: number) => void;
+}
+
+export interface EpochRecord {
+  readonly epoch: number;
+  /** Mean training loss over the epoch's batches. */
+  readonly trainLoss: number;
+  readonly trainAccuracy: number;
+  readonly testAccuracy: number;
+  /** Wall time of the epoch (training and evaluation), seconds. */
+  readonly seconds: number;
+  /** Densities measured over the epoch's training iterations, per layer and per time step. */
+  readonly densities: LayerDensity[];
+}
+
+export interface TrainResult {
+  readonly epochs: EpochRecord[];
+  readonly testAccuracy: number;
+  readonly weights: (FloatArray | null)[];
+}
+
+/** Trains with BPTT: shuffled mini-batches each epoch (seeded), the chosen optimizer, test accuracy per epoch. */
+export function train(net: Network, data: { train: Dataset; test: Dataset }, o: TrainOptions): TrainResult {
+  for (const ds of [data.train, data.test]) {
+    if (ds.inputShape.join('x') !== net.inputShape.join('x') && ds.inputShape.reduce((a, b) => a * b) !== net.layers[0]!.inSize) {
+      throw new ConfigError(`network ${net.name} takes ${net.inputShape.join('x')} inputs, but data set ${ds.name} has ${ds.inputShape.join('x')}`);
+    }
+    if (ds.classes !== net.classes) throw new ConfigError(`network ${net.name} has ${net.classes} outputs, but data set ${ds.name} has ${ds.classes} classes`);
+  }
+  if (!Number.isInteger(o.epochs) || o.epochs < 1) throw new ConfigError(`epochs must be a positive integer, found ${o.epochs}`);
+  if (!Number.isInteger(o.batch) || o.batch < 1) throw new ConfigError(`batch must be a positive integer, found ${o.batch}`);
+  const lr = o.lr ?? DEFAULT_LR[o.optimizer];
+  if (!(lr > 0)) throw new ConfigError(`learning rate must be positive, found ${lr}`);
+  const weights = initWeights(net, { seed: o.seed, gain: o.gain ?? 2, dtype: o.dtype });
+  const opt = o.optimizer === 'adam' ? adam(lr) : sgd(lr);
+  const rng = new Rng(o.seed, 'train');
+  const ws = new Workspace();
+  const lif = { T: o.T, lam: o.lam, theta: o.theta, workspace: ws };
+  const epochs: EpochRecord[] = [];
+  const nBatches = Math.ceil(data.train.count / o.batch);
+  for (let e = 1; e <= o.epochs; e++) {
+    const t0 = performance.now();
+    const order = rng.split(`epoch${e}.order`).shuffle([...Array(data.train.count).keys()]);
+    const acc = new DensityAccumulator();
+    let lossSum = 0;
+    let correct = 0;
+    for (let b = 0; b < nBatches; b++) {
+      const idx = order.slice(b * o.batch, (b + 1) * o.batch);
+      const { x, labels } = gatherBatch(data.train, idx, o.dtype);
+      const inputs = encodeSequence(o.encoder, x, o.T, rng.split(`epoch${e}.batch${b}`), o.dtype);
+      const r = runBptt(net, weights, inputs, labels, lif);
+      acc.add(r.layers);
+      lossSum += r.loss;
+      correct += r.correct;
+      opt.step(weights, r.layers.map((l) => l.dW));
+      o.onBatch?.(e, b + 1, nBatches);
+    }
+    const testAccuracy = evaluate(net, weights, data.test, { ...lif, encoder: o.encoder, seed: o.seed, dtype: o.dtype }, ws);
+    const rec: EpochRecord = {
+      epoch: e,
+      trainLoss: lossSum / nBatches,
+      trainAccuracy: correct / data.train.count,
+      testAccuracy,
+      seconds: (performance.now() - t0) / 1000,
+      densities: acc.densities(),
+    };
+    epochs.push(rec);
+    o.onEpoch?.(rec);
+  }
+  return { epochs, testAccuracy: epochs[epochs.length - 1]!.testAccuracy, weights };
+}
