@@ -18,7 +18,6 @@ function holdModel(pending: number, eventsPerCall: number): () => void {
   };
   for (let i = 0; i < pending; i++) sim.schedule(delays[k++ & 0xffff]!, handler);
   return () => {
-    sim.runUntil(sim.now + 0); // builds the model on first use
     for (let i = 0; i < eventsPerCall; i++) sim.step();
   };
 }

@@ -1,6 +1,7 @@
 export { SataError, ConfigError, SimulationError, isSataError } from './errors.js';
 export { Priority, MAX_PRIORITY, assertTick, type Tick, type PriorityBand } from './time.js';
 export { EventQueue, type EventHandler, type EventId } from './queue.js';
+export { BinaryHeap } from './binary-heap.js';
 export { Rng } from './rng.js';
 export { resolveParams, type ParamSpec, type ParamSpecs, type ParamValues } from './params.js';
 export { StatFilter, statValue, type Counter, type Histogram, type HistogramSnapshot, type Formula, type Statistic, type StatInfo } from './stats.js';

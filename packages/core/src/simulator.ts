@@ -156,11 +156,15 @@ export class Simulator {
 
   /** Schedules `handler(payload)` after `delay` ticks. */
   schedule(delay: Tick, handler: EventHandler, payload?: unknown, priority: number = Priority.EVENT): EventId {
-    if (!Number.isSafeInteger(delay) || delay < 0) {
-      if (Number.isSafeInteger(delay)) throw new SimulationError(`cannot schedule in the past: delay ${delay} ticks at time ${this.current}`);
-      assertTick(delay, 'event delay');
+    const time = this.current + delay;
+    // One combined test on the hot path; the slow path says what was wrong.
+    if (delay >= 0 && Number.isSafeInteger(time) && Number.isSafeInteger(delay) && this.phaseValue !== 'finished' && (priority === Priority.EVENT || validPriority(priority))) {
+      // Safe: time >= now >= the queue's cursor.
+      return this.queue.push(time, priority, 0, handler, payload);
     }
-    return this.scheduleAt(this.current + delay, handler, payload, priority);
+    if (Number.isSafeInteger(delay) && delay < 0) throw new SimulationError(`cannot schedule in the past: delay ${delay} ticks at time ${this.current}`);
+    assertTick(delay, 'event delay');
+    return this.scheduleAt(time, handler, payload, priority);
   }
 
   /** Schedules `handler(payload)` at absolute time `time`. */
@@ -168,7 +172,7 @@ export class Simulator {
     assertTick(time, 'event time');
     if (time < this.current) throw new SimulationError(`cannot schedule in the past: time ${time} < now ${this.current}`);
     if (this.phaseValue === 'finished') throw new SimulationError('cannot schedule: the simulation has finished');
-    if (!Number.isInteger(priority) || priority < 0 || priority > MAX_PRIORITY) throw new SimulationError(`priority must be an integer in 0..${MAX_PRIORITY}, got ${priority}`);
+    if (!validPriority(priority)) throw new SimulationError(`priority must be an integer in 0..${MAX_PRIORITY}, got ${priority}`);
     if (typeof handler !== 'function') throw new SimulationError('event handler must be a function');
     return this.queue.push(time, priority, 0, handler, payload);
   }
@@ -206,7 +210,7 @@ export class Simulator {
 
   /** Builds the model if needed and executes one event. Returns false when none is left. */
   step(): boolean {
-    this.ensureRunning('step');
+    if (this.phaseValue !== 'run') this.ensureRunning('step');
     if (!this.queue.pop()) return false;
     this.execute();
     return true;
@@ -235,8 +239,9 @@ export class Simulator {
     const q = this.queue;
     const start = this.executed;
     let reason: RunResult['reason'] = 'empty';
+    const limited = limit !== Infinity;
     while (q.size > 0) {
-      if (q.peekTime() > limit) {
+      if (limited && q.peekTime() > limit) {
         reason = 'time-limit';
         break;
       }
@@ -306,6 +311,10 @@ export class Simulator {
     this.observingEvents = this.emitter.listenerCount('event') > 0;
     this.observingProgress = this.emitter.listenerCount('progress') > 0;
   }
+}
+
+function validPriority(p: number): boolean {
+  return Number.isInteger(p) && p >= 0 && p <= MAX_PRIORITY;
 }
 
 function deliverOnLink(p: LinkEventPayload): void {
