@@ -1,11 +1,12 @@
 import { Registry, type Plugin } from '@sata/plugin-api';
+import { snnPlugin } from '@sata/snn';
 import { examplePlugin } from './example-plugin.js';
 
 /**
  * The plugins this build ships, imported explicitly by name (no folder scanning). A user
  * adds their own by registering it here or by building a registry in their own script.
  */
-export const BUILTIN_PLUGINS: readonly Plugin[] = [examplePlugin];
+export const BUILTIN_PLUGINS: readonly Plugin[] = [examplePlugin, snnPlugin];
 
 export function builtinRegistry(extra: readonly Plugin[] = []): Registry {
   const r = new Registry();

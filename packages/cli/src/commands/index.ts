@@ -1,9 +1,13 @@
 import type { CommandFactory } from '../context.js';
 import { exampleCommand } from './example.js';
 import { pluginsCommand } from './plugins.js';
+import { referenceCommand } from './reference.js';
+import { trainCommand } from './train.js';
 
 /** Every `sata` command, in the order `--help` lists them. Add one line per new command. */
 export const COMMANDS: readonly CommandFactory[] = [
   pluginsCommand,
   exampleCommand,
+  referenceCommand,
+  trainCommand,
 ];
