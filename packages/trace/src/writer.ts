@@ -1,0 +1,404 @@
+import { createHash } from 'node:crypto';
+import { ConfigError, Priority, SIMULATOR_VERSION, SimulationError, type Component, type EventRecord, type Port, type RunResult, type Simulator } from '@sata/core';
+import { encodeCanonical } from './canonical.js';
+import {
+  CHUNK_BYTE_TARGET,
+  DEF_ACTION,
+  DEF_KEY,
+  DEF_KIND,
+  DEFAULT_CHUNK_RECORDS,
+  FORMAT_NAME,
+  FORMAT_VERSION,
+  FRAME_CHUNK,
+  FRAME_FOOTER,
+  KIND_CLOCK,
+  KIND_DELIVER,
+  KIND_EVENT,
+  KIND_RETRY,
+  MAX_CHUNK_RECORDS,
+  type ComponentEntry,
+  type LinkEntry,
+  type PortEntry,
+} from './format.js';
+import { ByteWriter } from './msgpack.js';
+import type { ByteSink } from './sink.js';
+
+export interface TraceWriterOptions {
+  /** The replayable run kind that can rebuild this run from `config` and `seed`. */
+  readonly runKind: string;
+  /** The resolved configuration; stored canonically in the header. */
+  readonly config: unknown;
+  /** Sorted `name@version` of the registered plugins (`Registry.pluginList()`). */
+  readonly plugins: readonly string[];
+  /** Records per chunk: the digest interval. */
+  readonly chunkRecords?: number;
+}
+
+export interface TraceSummary {
+  readonly records: number;
+  readonly chunks: number;
+  readonly bytes: number;
+  readonly endTime: number;
+  /** Hex of the final chained SHA-256. */
+  readonly digest: string;
+}
+
+const MAX_DATA_DEPTH = 32;
+
+/**
+ * Records a simulation as it runs: subscribes to the kernel's `event` and `finish`
+ * observers, encodes each event as a record into the current chunk, and hands each full
+ * chunk to the sink, so memory holds one chunk at most. See FORMAT.md for the layout.
+ *
+ * Actions performed while handling an event can be attached to that event's record with
+ * `countAction` (besides those its payload declares): the record stays open until the next
+ * event starts.
+ */
+export class TraceWriter {
+  private readonly chunk = new ByteWriter(1 << 16);
+  private readonly frame = new ByteWriter(128);
+  private readonly defs = new ByteWriter(256);
+  private readonly chunkRecords: number;
+  private readonly portIds = new Map<Port<any>, number>();
+  private readonly kindIds = new Map<string, number>();
+  private readonly keyIds = new Map<string, number>();
+  private readonly actionIds = new Map<string, number>();
+  private digest: Buffer;
+  private records = 0;
+  private chunks = 0;
+  private bytes = 0;
+  private chunkCount = 0;
+  private chunkFirst = 0;
+  private baseSeq = 0;
+  private baseTime = 0;
+  private lastSeq = 0;
+  private lastTime = 0;
+  /** Start of the open record in `chunk` (-1 when none), and its action counts so far. */
+  private openAt = -1;
+  private readonly openActions: number[] = [];
+  private state: 'open' | 'finished' | 'failed' = 'open';
+  private summaryValue: TraceSummary | undefined;
+  private readonly unsubscribe: Array<() => void> = [];
+
+  private constructor(
+    private readonly sim: Simulator,
+    private readonly sink: ByteSink,
+    opts: TraceWriterOptions,
+  ) {
+    this.chunkRecords = opts.chunkRecords ?? DEFAULT_CHUNK_RECORDS;
+    if (!Number.isSafeInteger(this.chunkRecords) || this.chunkRecords < 1 || this.chunkRecords > MAX_CHUNK_RECORDS) {
+      throw new ConfigError(`chunk size must be 1..${MAX_CHUNK_RECORDS} records, got ${this.chunkRecords}`);
+    }
+    const header = encodeCanonical(this.headerValue(opts), 'trace header');
+    const w = new ByteWriter(header.length + 32);
+    w.arrayHeader(3);
+    w.str(FORMAT_NAME);
+    w.uint(FORMAT_VERSION);
+    w.bin32(header);
+    this.digest = createHash('sha256').update(w.bytes()).digest();
+    this.emit(w.bytes());
+  }
+
+  /**
+   * Starts recording `sim`, which must be fully built (components created and connected)
+   * and not yet run. The trace is committed when the simulation finishes, or by `finish()`.
+   */
+  static attach(sim: Simulator, sink: ByteSink, opts: TraceWriterOptions): TraceWriter {
+    if (sim.phase !== 'build') {
+      sink.abort();
+      throw new SimulationError(`a trace must be attached before the simulation starts (phase: ${sim.phase})`);
+    }
+    let writer: TraceWriter;
+    try {
+      writer = new TraceWriter(sim, sink, opts);
+    } catch (e) {
+      sink.abort();
+      throw e;
+    }
+    writer.unsubscribe.push(sim.observe('event', writer.onEvent), sim.observe('finish', (r: RunResult) => writer.finish(r.endTime)));
+    return writer;
+  }
+
+  /** The summary once the trace is committed. */
+  get summary(): TraceSummary | undefined {
+    return this.summaryValue;
+  }
+
+  /** Attaches an action count to the record of the event being handled now. */
+  countAction(component: string, action: string, bits: number, count: number): void {
+    if (this.openAt < 0 || this.sim.phase !== 'run') throw new SimulationError(`action ${component}.${action} counted outside an event: a trace attaches counts to the event being handled`);
+    this.pushAction(component, action, bits, count, 'countAction');
+  }
+
+  /** Closes the trace: last chunk, footer, commit. Called by the `finish` observer; call it yourself after `runUntil`. */
+  finish(endTime = this.sim.now): TraceSummary {
+    if (this.state === 'finished') return this.summaryValue!;
+    if (this.state === 'failed') throw new SimulationError('the trace writer failed earlier; no trace was written');
+    try {
+      this.closeOpen();
+      if (this.chunkCount > 0) this.flushChunk();
+      const f = this.frame;
+      f.reset();
+      f.arrayHeader(5);
+      f.uint(FRAME_FOOTER);
+      f.uint(this.chunks);
+      f.uint(this.records);
+      f.uint(endTime);
+      f.bin(this.digest);
+      this.emit(f.bytes());
+      this.sink.commit();
+    } catch (e) {
+      this.fail();
+      throw e;
+    }
+    this.state = 'finished';
+    for (const u of this.unsubscribe) u();
+    this.summaryValue = { records: this.records, chunks: this.chunks, bytes: this.bytes, endTime, digest: this.digest.toString('hex') };
+    return this.summaryValue;
+  }
+
+  /** Gives up: removes the partial output. */
+  fail(): void {
+    if (this.state !== 'open') return;
+    this.state = 'failed';
+    for (const u of this.unsubscribe) u();
+    this.sink.abort();
+  }
+
+  private readonly onEvent = (r: EventRecord): void => {
+    if (this.state !== 'open') return;
+    try {
+      this.writeRecord(r);
+    } catch (e) {
+      this.fail();
+      throw e;
+    }
+  };
+
+  private writeRecord(r: EventRecord): void {
+    if (this.openAt >= 0) this.closeOpen();
+    const w = this.chunk;
+    if (this.chunkCount >= this.chunkRecords || w.pos >= CHUNK_BYTE_TARGET) this.flushChunk();
+    const p = r.payload;
+    let kind: string;
+    let data: unknown = p;
+    let declared = false;
+    if (typeof p === 'object' && p !== null && typeof (p as { kind?: unknown }).kind === 'string') {
+      kind = (p as { kind: string }).kind;
+      declared = true;
+    } else if (r.source !== undefined) kind = p === undefined ? KIND_RETRY : KIND_DELIVER;
+    else kind = p === undefined && r.priority === Priority.CLOCK ? KIND_CLOCK : KIND_EVENT;
+    let kindId = this.kindIds.get(kind);
+    if (kindId === undefined) kindId = this.define(this.kindIds, DEF_KIND, kind);
+
+    this.openAt = w.pos;
+    w.byte(0x97); // fixarray(7); becomes 0x98 when action counts follow
+    w.int(r.seq - this.lastSeq);
+    w.uint(r.time - this.lastTime);
+    w.uint(r.priority);
+    w.uint(kindId);
+    if (r.source === undefined) w.nil();
+    else w.uint(this.portId(r.source));
+    if (r.destination === undefined) w.nil();
+    else w.uint(this.portId(r.destination));
+    if (data === undefined) w.nil();
+    else if (typeof data === 'number') w.number(data, () => `payload of event ${r.seq}`);
+    else if (declared || (typeof data === 'object' && data !== null && 'actions' in data)) this.writeDeclared(data as Record<string, unknown>, r.seq);
+    else this.writeData(data, 0, r.seq);
+    this.lastSeq = r.seq;
+    this.lastTime = r.time;
+    this.records++;
+    this.chunkCount++;
+  }
+
+  /** A payload following the convention: `kind` and `actions` are taken out, the rest is data. */
+  private writeDeclared(p: Record<string, unknown>, seq: number): void {
+    const actions = p.actions;
+    if (actions !== undefined) {
+      if (!Array.isArray(actions)) throw new ConfigError(`payload of event ${seq}: "actions" must be an array of [component, action, bits, count]`);
+      for (const a of actions) {
+        if (!Array.isArray(a) || a.length !== 4) throw new ConfigError(`payload of event ${seq}: each action must be [component, action, bits, count]`);
+        this.pushAction(a[0], a[1], a[2], a[3], `payload of event ${seq}`);
+      }
+    }
+    const keys = Object.keys(p).filter((k) => k !== 'kind' && k !== 'actions' && p[k] !== undefined);
+    if (keys.length === 0) this.chunk.nil();
+    else this.writeObject(p, keys, 1, seq);
+  }
+
+  private writeData(v: unknown, depth: number, seq: number): void {
+    const w = this.chunk;
+    switch (typeof v) {
+      case 'number':
+        return w.number(v, () => `payload of event ${seq}`);
+      case 'string':
+        return w.str(v);
+      case 'boolean':
+        return w.bool(v);
+      case 'object': {
+        if (v === null) return w.nil();
+        if (depth >= MAX_DATA_DEPTH) throw new ConfigError(`payload of event ${seq} is nested deeper than ${MAX_DATA_DEPTH} levels (or has a cycle)`);
+        if (v instanceof Uint8Array) return w.bin(v);
+        if (Array.isArray(v) || ArrayBuffer.isView(v)) {
+          const a = v as ArrayLike<unknown>;
+          w.arrayHeader(a.length);
+          for (let i = 0; i < a.length; i++) {
+            if (a[i] === undefined) throw new ConfigError(`payload of event ${seq}: undefined inside an array cannot be written to a trace`);
+            this.writeData(a[i], depth + 1, seq);
+          }
+          return;
+        }
+        const o = v as Record<string, unknown>;
+        return this.writeObject(o, Object.keys(o).filter((k) => o[k] !== undefined), depth + 1, seq);
+      }
+      case 'undefined':
+        return w.nil();
+      default:
+        throw new ConfigError(`payload of event ${seq}: a ${typeof v} cannot be written to a trace`);
+    }
+  }
+
+  /** A map with sorted keys, each key written as its interned id. */
+  private writeObject(o: Record<string, unknown>, keys: string[], depth: number, seq: number): void {
+    if (keys.length > 1) keys.sort(cmp);
+    this.chunk.mapHeader(keys.length);
+    for (const k of keys) {
+      let id = this.keyIds.get(k);
+      if (id === undefined) id = this.define(this.keyIds, DEF_KEY, k);
+      this.chunk.uint(id);
+      this.writeData(o[k], depth, seq);
+    }
+  }
+
+  private pushAction(component: unknown, action: unknown, bits: unknown, count: unknown, where: string): void {
+    if (typeof component !== 'string' || typeof action !== 'string') throw new ConfigError(`${where}: an action needs a component class and an action name (strings)`);
+    if (typeof bits !== 'number' || !Number.isSafeInteger(bits) || bits < 0) throw new ConfigError(`${where}: bits of ${component}.${action} must be a non-negative integer, got ${String(bits)}`);
+    if (typeof count !== 'number' || !Number.isFinite(count) || count < 0) throw new ConfigError(`${where}: count of ${component}.${action} must be a finite number >= 0, got ${String(count)}`);
+    const key = `${component}\u0000${action}\u0000${bits}`;
+    let id = this.actionIds.get(key);
+    if (id === undefined) {
+      id = this.actionIds.size;
+      this.actionIds.set(key, id);
+      const d = this.defs;
+      d.arrayHeader(5);
+      d.str(DEF_ACTION);
+      d.uint(id);
+      d.str(component);
+      d.str(action);
+      d.uint(bits);
+    }
+    this.openActions.push(id, count === 0 ? 0 : count);
+  }
+
+  /** Interns a name; its definition entry goes before the record that first uses it. */
+  private define(table: Map<string, number>, tag: string, name: string): number {
+    const id = table.size;
+    table.set(name, id);
+    const d = this.defs;
+    d.arrayHeader(3);
+    d.str(tag);
+    d.uint(id);
+    d.str(name);
+    return id;
+  }
+
+  /** Ends the open record: appends its action counts and moves new definitions before it. */
+  private closeOpen(): void {
+    const at = this.openAt;
+    if (at < 0) return;
+    this.openAt = -1;
+    const w = this.chunk;
+    if (this.openActions.length > 0) {
+      w.buf[at] = 0x98;
+      w.arrayHeader(this.openActions.length);
+      for (let i = 0; i < this.openActions.length; i += 2) {
+        w.uint(this.openActions[i]!);
+        w.number(this.openActions[i + 1]!, () => 'action count');
+      }
+      this.openActions.length = 0;
+    }
+    const d = this.defs;
+    if (d.pos > 0) {
+      const record = Buffer.from(w.buf.subarray(at, w.pos));
+      w.pos = at;
+      w.ensure(d.pos + record.length);
+      w.buf.set(d.bytes(), w.pos);
+      w.pos += d.pos;
+      w.buf.set(record, w.pos);
+      w.pos += record.length;
+      d.reset();
+    }
+  }
+
+  private flushChunk(): void {
+    const body = this.chunk.bytes();
+    this.digest = createHash('sha256').update(this.digest).update(body).digest();
+    const f = this.frame;
+    f.reset();
+    f.arrayHeader(8);
+    f.uint(FRAME_CHUNK);
+    f.uint(this.chunks);
+    f.uint(this.chunkFirst);
+    f.uint(this.chunkCount);
+    f.int(this.baseSeq);
+    f.uint(this.baseTime);
+    f.bin(this.digest);
+    f.byte(0xc6);
+    f.ensure(4);
+    f.buf.writeUInt32BE(body.length, f.pos);
+    f.pos += 4;
+    this.emit(f.bytes());
+    this.emit(body);
+    this.chunks++;
+    this.chunkFirst = this.records;
+    this.chunkCount = 0;
+    this.baseSeq = this.lastSeq;
+    this.baseTime = this.lastTime;
+    this.chunk.reset();
+  }
+
+  private emit(bytes: Uint8Array): void {
+    this.sink.write(bytes);
+    this.bytes += bytes.length;
+  }
+
+  private portId(p: Port<any>): number {
+    const id = this.portIds.get(p);
+    if (id === undefined) throw new SimulationError(`port ${p.fullName} is not in the trace's port table (was it created after the trace was attached?)`);
+    return id;
+  }
+
+  private headerValue(opts: TraceWriterOptions) {
+    const components: Component<any>[] = this.sim.allComponents();
+    const compEntries: ComponentEntry[] = components.map((c) => ({ name: c.name, type: c.info.type, version: c.info.version }));
+    const ports: PortEntry[] = [];
+    const links = new Map<string, LinkEntry>();
+    components.forEach((c, ci) => {
+      for (const name of Object.keys(c.info.ports).sort(cmp)) {
+        this.portIds.set(c.port(name), ports.length);
+        ports.push({ name: `${c.name}.${name}`, component: ci });
+      }
+    });
+    for (const c of components) {
+      for (const name of Object.keys(c.info.ports)) {
+        const link = c.port(name).link;
+        if (link && !links.has(link.name)) links.set(link.name, { name: link.name, a: this.portIds.get(link.a)!, b: this.portIds.get(link.b)!, latency: link.latency });
+      }
+    }
+    return {
+      simulator: SIMULATOR_VERSION,
+      runKind: opts.runKind,
+      config: opts.config ?? null,
+      seed: this.sim.seed,
+      plugins: [...opts.plugins].sort(cmp),
+      components: compEntries.map((c) => [c.name, c.type, c.version]),
+      ports: ports.map((p) => [p.name, p.component]),
+      links: [...links.values()].sort((x, y) => cmp(x.name, y.name)).map((l) => [l.name, l.a, l.b, l.latency]),
+      chunkRecords: this.chunkRecords,
+    };
+  }
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
