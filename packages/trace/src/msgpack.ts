@@ -283,7 +283,8 @@ export class StrictDecoder {
 
   bin(): Uint8Array {
     const n = this.binLength();
-    const out = this.buf.slice(this.pos, this.pos + n);
+    // A copy, as a plain Uint8Array (Buffer#slice would alias the file buffer).
+    const out = new Uint8Array(this.buf.subarray(this.pos, this.pos + n));
     this.pos += n;
     return out;
   }
