@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { digitsSplit, subset } from './data.js';
+import { directEncoder } from './encoders.js';
+import { resolveNetwork } from './network.js';
+import { train, type TrainOptions } from './train.js';
+import { ZOO } from './zoo.js';
+
+const net = resolveNetwork(ZOO.find((z) => z.name === 'digits-cnn')!);
+const split = digitsSplit(0);
+const opts: TrainOptions = { T: 4, lam: 0.9, theta: 1, epochs: 2, batch: 32, optimizer: 'adam', seed: 1, dtype: 'float32', encoder: directEncoder };
+
+describe('training', () => {
+  it('learns the digits well above chance in two short epochs, deterministically', () => {
+    const small = { train: subset(split.train, [...Array(400).keys()], 'digits-train'), test: split.test };
+    const a = train(net, small, opts);
+    const b = train(net, small, opts);
+    expect(a.epochs).toHaveLength(2);
+    expect(a.epochs[1]!.trainLoss).toBeLessThan(a.epochs[0]!.trainLoss);
+    expect(a.testAccuracy).toBeGreaterThan(0.25); // chance is 0.1
+    expect(a.epochs.map((e) => [e.trainLoss, e.testAccuracy])).toEqual(b.epochs.map((e) => [e.trainLoss, e.testAccuracy]));
+    expect(a.epochs[0]!.densities[0]!.perStep).toHaveLength(4);
+  });
+
+  it('trains with SGD too', () => {
+    const small = { train: subset(split.train, [...Array(200).keys()], 'digits-train'), test: split.test };
+    const r = train(net, small, { ...opts, optimizer: 'sgd', epochs: 2 });
+    expect(r.epochs[1]!.trainLoss).toBeLessThan(r.epochs[0]!.trainLoss);
+  });
+
+  // The full run of the issue (>= 95% test accuracy at T=4): about 40 s here, so opt-in.
+  it.runIf(process.env['SATA_SLOW'] === '1')('reaches 95% test accuracy on the digits at T=4 (SATA_SLOW=1)', () => {
+    const r = train(net, split, { ...opts, epochs: 25, batch: 64 });
+    expect(r.testAccuracy).toBeGreaterThanOrEqual(0.95);
+  }, 600_000);
+});
