@@ -94,6 +94,7 @@ export interface TraceRecord {
 export interface TraceFooter {
   readonly chunks: number;
   readonly records: number;
+  /** Time of the last record (0 when there is none). */
   readonly endTime: number;
   readonly digest: string;
 }

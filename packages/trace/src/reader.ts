@@ -242,7 +242,7 @@ export class TraceReader {
     const digest = d.bin();
     if (chunks !== this.chunkIndex) this.fail(`footer says ${chunks} chunks, the file has ${this.chunkIndex}`, at);
     if (records !== this.recordCount) this.fail(`footer says ${records} records, the file has ${this.recordCount}`, at);
-    if (endTime < this.lastTime) this.fail(`footer end time ${endTime} is before the last record's time ${this.lastTime}`, at);
+    if (endTime !== this.lastTime) this.fail(`footer end time ${endTime} is not the last record's time ${this.lastTime}`, at);
     if (!this.digest.equals(digest)) this.fail('footer digest does not match the chained digest of the chunks', at);
     const end = at + d.pos;
     if (end !== this.source.size) this.fail(`${this.source.size - end} unexpected bytes after the footer`, end);

@@ -127,7 +127,7 @@ export function recordRun<C>(kind: ReplayableRunKind<C>, rawConfig: unknown, see
       return writer;
     });
     if (!writer || !sim) throw new ConfigError(`run kind ${kind.name} never attached the trace writer`);
-    const trace = writer.finish(result.endTime);
+    const trace = writer.finish();
     return { result, trace, sim };
   } catch (e) {
     if (writer) writer.fail();

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ConfigError, Priority, SIMULATOR_VERSION, SimulationError, type Component, type EventRecord, type Port, type RunResult, type Simulator } from '@sata/core';
+import { ConfigError, Priority, SIMULATOR_VERSION, SimulationError, type Component, type EventRecord, type Port, type Simulator } from '@sata/core';
 import { encodeCanonical } from './canonical.js';
 import {
   CHUNK_BYTE_TARGET,
@@ -38,6 +38,7 @@ export interface TraceSummary {
   readonly records: number;
   readonly chunks: number;
   readonly bytes: number;
+  /** Time of the last record. */
   readonly endTime: number;
   /** Hex of the final chained SHA-256. */
   readonly digest: string;
@@ -115,7 +116,7 @@ export class TraceWriter {
       sink.abort();
       throw e;
     }
-    writer.unsubscribe.push(sim.observe('event', writer.onEvent), sim.observe('finish', (r: RunResult) => writer.finish(r.endTime)));
+    writer.unsubscribe.push(sim.observe('event', writer.onEvent), sim.observe('finish', () => writer.finish()));
     return writer;
   }
 
@@ -131,7 +132,7 @@ export class TraceWriter {
   }
 
   /** Closes the trace: last chunk, footer, commit. Called by the `finish` observer; call it yourself after `runUntil`. */
-  finish(endTime = this.sim.now): TraceSummary {
+  finish(): TraceSummary {
     if (this.state === 'finished') return this.summaryValue!;
     if (this.state === 'failed') throw new SimulationError('the trace writer failed earlier; no trace was written');
     try {
@@ -143,7 +144,7 @@ export class TraceWriter {
       f.uint(FRAME_FOOTER);
       f.uint(this.chunks);
       f.uint(this.records);
-      f.uint(endTime);
+      f.uint(this.lastTime);
       f.bin(this.digest);
       this.emit(f.bytes());
       this.sink.commit();
@@ -153,7 +154,7 @@ export class TraceWriter {
     }
     this.state = 'finished';
     for (const u of this.unsubscribe) u();
-    this.summaryValue = { records: this.records, chunks: this.chunks, bytes: this.bytes, endTime, digest: this.digest.toString('hex') };
+    this.summaryValue = { records: this.records, chunks: this.chunks, bytes: this.bytes, endTime: this.lastTime, digest: this.digest.toString('hex') };
     return this.summaryValue;
   }
 
