@@ -1,6 +1,7 @@
+import { ConfigError } from '@sata/core';
 import type { ContributionBase } from './contributions.js';
 
-/** A GEMM of M x N outputs with reduction depth K (section 4 of hardware-model.md). */
+/** A GEMM of M x N outputs with reduction depth K (section 4 of hardware-model.md): ifmap M x K, filter K x N. */
 export interface GemmShape {
   readonly M: number;
   readonly N: number;
@@ -12,11 +13,195 @@ export interface ArrayShape {
   readonly cols: number;
 }
 
+export type GemmDim = 'M' | 'N' | 'K';
+
+/**
+ * Where a dataflow puts the GEMM on an R x C array (SCALE-Sim's Sr, Sc, T): the dimension
+ * spread over the rows, the one spread over the columns, and the one streamed in time.
+ * The operand whose two dimensions are (rows, cols) stays in the PEs for a whole fold.
+ */
+export interface SystolicMapping {
+  readonly rows: GemmDim;
+  readonly cols: GemmDim;
+  readonly time: GemmDim;
+  /** The order folds run in: all column folds of a row fold first, or the reverse. */
+  readonly foldOrder: 'rows-outer' | 'cols-outer';
+}
+
+/** Element counts of one fold at the global buffer (SRAM). */
+export interface FoldTraffic {
+  /** Operand elements read from SRAM; `psum` is partial sums read back to accumulate on. */
+  readonly sramReads: { readonly ifmap: number; readonly filter: number; readonly psum: number };
+  /** Output elements (partial or final sums) written to SRAM. */
+  readonly sramWrites: { readonly ofmap: number };
+}
+
+/** One fold: the GEMM block [m0,m1) x [n0,n1) x [k0,k1) on `rowsUsed` x `colsUsed` PEs. */
+export interface Fold extends FoldTraffic {
+  readonly index: number;
+  readonly rowFold: number;
+  readonly colFold: number;
+  readonly rowsUsed: number;
+  readonly colsUsed: number;
+  readonly m0: number;
+  readonly m1: number;
+  readonly n0: number;
+  readonly n1: number;
+  readonly k0: number;
+  readonly k1: number;
+  /** Compute cycles of the fold (the array's pipeline filled and emptied), without stalls. */
+  readonly cycles: number;
+  /** True when this fold leaves its outputs final (the last fold of their reduction). */
+  readonly outputsFinal: boolean;
+}
+
+export type GemmOperand = 'ifmap' | 'filter' | 'ofmap';
+
+/** The part of an operand a fold touches: the same key means the same data (reusable if still on chip). */
+export interface OperandTile {
+  readonly key: number;
+  readonly elements: number;
+}
+
+/** A dataflow's plan for one GEMM: folds in execution order, each with its cycles and SRAM traffic. */
+export interface FoldPlan {
+  readonly dataflow: string;
+  readonly gemm: GemmShape;
+  readonly array: ArrayShape;
+  readonly mapping: SystolicMapping;
+  /** SCALE-Sim's Sr, Sc, T. */
+  readonly Sr: number;
+  readonly Sc: number;
+  readonly T: number;
+  readonly rowFolds: number;
+  readonly colFolds: number;
+  readonly folds: number;
+  readonly cyclesPerFold: number;
+  /** Cycles after the last fold until its outputs have left the array (overlapped with the next fold otherwise). */
+  readonly drainCycles: number;
+  /** Fold `index` in execution order (0 <= index < folds). */
+  fold(index: number): Fold;
+  /** The tile of an operand that a fold reads (ifmap, filter) or accumulates into (ofmap). */
+  tile(operand: GemmOperand, fold: Fold): OperandTile;
+}
+
 /**
  * How a GEMM maps onto the systolic array: given the GEMM and the array, the folds with,
- * for each, its cycles and operand traffic. The hardware package defines the fold plan it
- * consumes; the type parameter lets that package refine it without a cycle of imports.
+ * for each, its cycles and operand traffic. `differences` documents, for users comparing
+ * with SCALE-Sim, where and why this dataflow's figures differ from it on purpose.
  */
-export interface DataflowContribution<Plan = unknown> extends ContributionBase {
-  mapGemm(gemm: GemmShape, array: ArrayShape): Plan;
+export interface DataflowContribution<Plan extends FoldPlan = FoldPlan> extends ContributionBase {
+  readonly mapping: SystolicMapping;
+  readonly differences: readonly string[];
+  plan(gemm: GemmShape, array: ArrayShape): Plan;
+}
+
+const ceilDiv = (a: number, b: number): number => Math.floor((a + b - 1) / b);
+
+function checkPositiveInt(what: string, v: number): void {
+  if (!Number.isSafeInteger(v) || v < 1) throw new ConfigError(`${what} must be a positive integer, got ${String(v)}`);
+}
+
+/**
+ * The fold algebra of a systolic array (hardware-model.md section 5, SCALE-Sim v2
+ * compatible), for any mapping where partial sums either stay in the PEs (time = K:
+ * output stationary) or flow down the columns (rows = K: an input operand stationary).
+ * - folds = ceil(Sr/R) * ceil(Sc/C)
+ * - cycles per fold: R + C + T - 2 when the outputs stay; 2R + C + T - 2 when an input
+ *   operand stays (R extra cycles to shift it in). Every fold takes the full-array count:
+ *   operands cross every PE whether the PE is mapped or not.
+ * - SRAM reads: the stationary operand once per fold and PE; a streamed operand once per
+ *   mapped row (or column) and time step; partial sums read back for every row fold after
+ *   the first (a real array must add onto them; SCALE-Sim never reads them).
+ */
+export function planSystolicGemm(dataflow: string, mapping: SystolicMapping, gemm: GemmShape, array: ArrayShape): FoldPlan {
+  for (const [k, v] of Object.entries(gemm)) checkPositiveInt(`GEMM ${k}`, v);
+  checkPositiveInt('array rows', array.rows);
+  checkPositiveInt('array cols', array.cols);
+  const { rows: rd, cols: cd, time: td } = mapping;
+  if (new Set([rd, cd, td]).size !== 3) throw new ConfigError(`dataflow ${dataflow}: mapping must use M, N and K once each, got rows=${rd} cols=${cd} time=${td}`);
+  const outputStationary = td === 'K';
+  if (!outputStationary && rd !== 'K') throw new ConfigError(`dataflow ${dataflow}: the reduction K must be streamed in time or spread over the rows`);
+  const R = array.rows;
+  const C = array.cols;
+  const Sr = gemm[rd];
+  const Sc = gemm[cd];
+  const T = gemm[td];
+  const rowFolds = ceilDiv(Sr, R);
+  const colFolds = ceilDiv(Sc, C);
+  const cyclesPerFold = (outputStationary ? 0 : R) + R + C + T - 2;
+  // With an input stationary, which input is it: the one without the time dimension.
+  const stationary: GemmOperand = outputStationary ? 'ofmap' : td === 'M' ? 'filter' : 'ifmap';
+  const dimsOf: Record<GemmOperand, readonly [GemmDim, GemmDim]> = { ifmap: ['M', 'K'], filter: ['K', 'N'], ofmap: ['M', 'N'] };
+
+  const fold = (index: number): Fold => {
+    if (!Number.isSafeInteger(index) || index < 0 || index >= rowFolds * colFolds) throw new RangeError(`fold ${index} out of range 0..${rowFolds * colFolds - 1}`);
+    const rowFold = mapping.foldOrder === 'rows-outer' ? Math.floor(index / colFolds) : index % rowFolds;
+    const colFold = mapping.foldOrder === 'rows-outer' ? index % colFolds : Math.floor(index / rowFolds);
+    const r0 = rowFold * R;
+    const c0 = colFold * C;
+    const rowsUsed = Math.min(R, Sr - r0);
+    const colsUsed = Math.min(C, Sc - c0);
+    const range = (d: GemmDim): [number, number] => (d === rd ? [r0, r0 + rowsUsed] : d === cd ? [c0, c0 + colsUsed] : [0, T]);
+    const [m0, m1] = range('M');
+    const [n0, n1] = range('N');
+    const [k0, k1] = range('K');
+    const mapped = rowsUsed * colsUsed;
+    const streamedRows = rowsUsed * T;
+    const streamedCols = colsUsed * T;
+    let ifmap: number, filter: number, psum: number, ofmap: number;
+    if (outputStationary) {
+      // ifmap (M,K) enters along the rows, filter (K,N) down the columns; outputs stay.
+      ifmap = rd === 'M' ? streamedRows : streamedCols;
+      filter = rd === 'M' ? streamedCols : streamedRows;
+      psum = 0;
+      ofmap = mapped;
+    } else {
+      // The stationary input is loaded once per PE, the other streams along the rows, and
+      // every column emits one partial sum per time step at the bottom.
+      ifmap = stationary === 'ifmap' ? mapped : streamedRows;
+      filter = stationary === 'filter' ? mapped : streamedRows;
+      ofmap = streamedCols;
+      psum = rowFold > 0 ? streamedCols : 0;
+    }
+    return {
+      index, rowFold, colFold, rowsUsed, colsUsed, m0, m1, n0, n1, k0, k1,
+      cycles: cyclesPerFold,
+      outputsFinal: outputStationary || rowFold === rowFolds - 1,
+      sramReads: { ifmap, filter, psum },
+      sramWrites: { ofmap },
+    };
+  };
+
+  const tile = (operand: GemmOperand, f: Fold): OperandTile => {
+    // A tile is identified by the fold indexes along the operand's spread dimensions.
+    let key = 0;
+    let elements = 1;
+    for (const d of dimsOf[operand]) {
+      if (d === rd) {
+        key = key * rowFolds + f.rowFold;
+        elements *= f.rowsUsed;
+      } else if (d === cd) {
+        key = key * colFolds + f.colFold;
+        elements *= f.colsUsed;
+      } else elements *= T;
+    }
+    return { key, elements };
+  };
+
+  return Object.freeze({
+    dataflow, gemm, array, mapping, Sr, Sc, T, rowFolds, colFolds,
+    folds: rowFolds * colFolds,
+    cyclesPerFold,
+    // Output-stationary results are copied to shadow registers and read out one row per
+    // cycle on the column buses while the next fold computes; only the last fold's show.
+    drainCycles: outputStationary ? R : 0,
+    fold,
+    tile,
+  });
+}
+
+/** Builds a systolic dataflow contribution from its mapping (the fold algebra is shared). */
+export function defineSystolicDataflow(spec: ContributionBase & { readonly mapping: SystolicMapping; readonly differences: readonly string[] }): DataflowContribution {
+  return Object.freeze({ ...spec, plan: (gemm: GemmShape, array: ArrayShape) => planSystolicGemm(spec.name, spec.mapping, gemm, array) });
 }

@@ -1,8 +1,9 @@
 export { definePlugin, CONTRIBUTION_KINDS, type Plugin, type ContributionKind, type ContributionOf } from './plugin.js';
 export { Registry, type RegisteredContribution } from './registry.js';
 export type { ContributionBase, ComponentContribution } from './contributions.js';
-export type { DataflowContribution, GemmShape, ArrayShape } from './dataflow.js';
-export type { EnergyModelContribution, ActionKey, EnergyEstimate } from './energy.js';
+export { planSystolicGemm, defineSystolicDataflow, type DataflowContribution, type GemmShape, type ArrayShape, type GemmDim, type GemmOperand, type SystolicMapping, type Fold, type FoldTraffic, type FoldPlan, type OperandTile } from './dataflow.js';
+export { defineEnergyTable, priceActions, type EnergyModelContribution, type ActionKey, type EnergyEstimate, type PowerEstimate, type EnergyTableEntry, type LeakageTableEntry, type ActionCount, type PricedAction, type PricedLeakage, type EnergyBreakdown } from './energy.js';
 export type { EncoderContribution } from './encoder.js';
 export type { NetworkContribution, NetworkSpec, LayerSpec } from './network.js';
 export { componentContribution } from './component-contribution.js';
+export { STAGES, type Stage, type SparsitySource, type LayerEnergy, type TrainingEnergy, type PlacementFlow, type OpCount, type TimestepFigures, type TrainingResult, type HeadlineFigure, type ComparisonResult, type SweepPoint, type SweepResult } from './result.js';

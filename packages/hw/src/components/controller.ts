@@ -1,0 +1,333 @@
+import { Component, ConfigError, defineComponentInfo, type Simulator } from '@sata/core';
+import type { Fold, FoldPlan, GemmOperand } from '@sata/plugin-api';
+import { ActionCounter } from '../actions.js';
+import { denseActivity } from '../activity.js';
+import { addFoldCounts, emptyFoldCounts, type FoldCounts } from '../fold-counts.js';
+import type { GemmStep, ScheduleStep, VectorStep } from '../schedule.js';
+import type { Dram, DramRequest } from './memory.js';
+import type { GlobalBuffer, Scratchpad } from './memory.js';
+import type { FoldJob, PEArray } from './pe-array.js';
+import type { VectorJob } from './units.js';
+
+export const controllerInfo = defineComponentInfo({
+  type: 'hw.Controller',
+  version: '1.0.0',
+  description: 'Runs a schedule of steps: a GEMM as its dataflow\'s folds through DRAM, global buffers and the array (prefetching the next fold when double buffered), vector work on the LIF, gradient and encoder units',
+  params: {},
+  ports: {
+    array: 'folds to the PE array',
+    dram: 'requests to DRAM',
+    lif: 'vectors to the LIF unit',
+    gradient: 'vectors to the gradient unit',
+    encoder: 'vectors to the spike encoder',
+  },
+  stats: {
+    steps: { kind: 'counter', unit: 'steps', description: 'schedule steps completed' },
+    stallCycles: { kind: 'counter', unit: 'cycles', description: 'cycles the array waited for data (DRAM) or was slowed by the global buffer' },
+    drainCycles: { kind: 'counter', unit: 'cycles', description: 'cycles after a GEMM\'s last fold until its outputs were out' },
+  },
+});
+
+/** DRAM traffic of a step, in bits, per operand; refetches are included in the reads and also shown apart. */
+export interface DramTraffic {
+  reads: { ifmap: number; filter: number; psum: number };
+  writes: { ofmap: number; psum: number };
+  refetch: { ifmap: number; filter: number; psum: number };
+}
+
+export interface StepResult {
+  readonly label: string;
+  readonly kind: ScheduleStep['kind'];
+  readonly startCycle: number;
+  readonly endCycle: number;
+  /** Compute cycles (folds, or vector-unit cycles). */
+  readonly computeCycles: number;
+  readonly stallCycles: number;
+  readonly drainCycles: number;
+  readonly plan: FoldPlan | undefined;
+  /** The array's counts summed over folds (GEMM steps). */
+  readonly counts: FoldCounts;
+  readonly dram: DramTraffic;
+  readonly actions: ActionCounter;
+}
+
+export interface ControllerParts {
+  readonly array: PEArray;
+  readonly scratchpads: { readonly ifmap: Scratchpad; readonly filter: Scratchpad };
+  readonly buffers: ReadonlyMap<string, GlobalBuffer>;
+  readonly dram: Dram;
+}
+
+interface GemmRun {
+  readonly step: GemmStep;
+  readonly plan: FoldPlan;
+  readonly result: MutableResult;
+  readonly buffers: { ifmap: GlobalBuffer; filter: GlobalBuffer; ofmap: GlobalBuffer };
+  readonly doubleBuffered: boolean;
+  /** Next fold to issue to the array; next fold to fetch; fetched-and-arrived fold. */
+  next: number;
+  fetched: number;
+  arrived: number;
+  arrayFree: boolean;
+  arrayFreeAt: number;
+  fetchPending: boolean;
+}
+
+type MutableResult = { -readonly [K in keyof StepResult]: StepResult[K] };
+
+const emptyTraffic = (): DramTraffic => ({ reads: { ifmap: 0, filter: 0, psum: 0 }, writes: { ofmap: 0, psum: 0 }, refetch: { ifmap: 0, filter: 0, psum: 0 } });
+
+/**
+ * The accelerator's controller: takes a schedule and drives the components with events.
+ * Steps run one after another. A GEMM runs its folds in the dataflow's order: the tiles a
+ * fold needs are looked up in their global-buffer partitions and what is missing is read
+ * from DRAM; the fold starts when its data is there and the array is free (the wait is
+ * stall). With double buffering the next fold's data is fetched while a fold computes.
+ */
+export class Controller extends Component<typeof controllerInfo.params> {
+  private parts: ControllerParts | undefined;
+  private queue: ScheduleStep[] = [];
+  private readonly results: StepResult[] = [];
+  private readonly dramCallbacks = new Map<number, () => void>();
+  private nextRequestId = 0;
+  private current: GemmRun | undefined;
+  private vectorStep: { step: VectorStep; result: MutableResult } | undefined;
+  private readonly stepCount = this.counter('steps');
+  private readonly stallCount = this.counter('stallCycles');
+  private readonly drainCount = this.counter('drainCycles');
+
+  constructor(parent: Simulator | Component, name: string, params?: Readonly<Record<string, unknown>>) {
+    super(parent, name, controllerInfo, params);
+    this.port<FoldJob>('array').onReceive(() => this.foldDone());
+    this.port<DramRequest>('dram').onReceive((r) => {
+      const cb = this.dramCallbacks.get(r.id);
+      this.dramCallbacks.delete(r.id);
+      cb?.();
+    });
+    for (const unit of ['lif', 'gradient', 'encoder'] as const) this.port<VectorJob>(unit).onReceive(() => this.vectorDone());
+  }
+
+  /** Wires the controller to the parts it drives (the assembly does this once). */
+  attach(parts: ControllerParts): void {
+    this.parts = parts;
+  }
+
+  /** Queues steps to run when the simulation starts (or after the current ones). */
+  submit(steps: readonly ScheduleStep[]): void {
+    for (const s of steps) this.validate(s);
+    this.queue.push(...steps);
+  }
+
+  /** Results of the completed steps, in order. */
+  stepResults(): readonly StepResult[] {
+    return this.results;
+  }
+
+  override init(): void {
+    this.schedule(0, () => this.startNext());
+  }
+
+  private validate(step: ScheduleStep): void {
+    const parts = this.requireParts();
+    if (step.kind !== 'gemm') {
+      if (!Number.isSafeInteger(step.elements) || step.elements < 0) throw new ConfigError(`step ${step.label}: elements must be a non-negative integer, got ${String(step.elements)}`);
+      return;
+    }
+    for (const op of ['ifmap', 'filter', 'ofmap'] as const) {
+      if (!parts.buffers.has(step.buffers[op])) throw new ConfigError(`step ${step.label}: ${op} buffer "${step.buffers[op]}" is not a global-buffer partition (partitions: ${[...parts.buffers.keys()].sort().join(', ')})`);
+      const b = step.bits[op];
+      if (!Number.isSafeInteger(b) || b < 1 || b > 64) throw new ConfigError(`step ${step.label}: ${op} bits must be an integer in 1..64, got ${String(b)}`);
+    }
+    parts.scratchpads.ifmap.checkFits(step.bits.ifmap);
+    parts.scratchpads.filter.checkFits(step.bits.filter);
+    const { M, N, K } = step.gemm;
+    const footprint = M * K * step.bits.ifmap + K * N * step.bits.filter + M * N * step.bits.ofmap;
+    if (footprint > parts.dram.params.capacityBytes * 8) throw new ConfigError(`step ${step.label}: operands need ${Math.ceil(footprint / 8)} bytes, more than the DRAM's capacityBytes ${parts.dram.params.capacityBytes}`);
+  }
+
+  private requireParts(): ControllerParts {
+    if (!this.parts) throw new ConfigError(`component ${this.name}: not attached to an array and memories`);
+    return this.parts;
+  }
+
+  private startNext(): void {
+    const step = this.queue.shift();
+    if (!step) return;
+    const result: MutableResult = {
+      label: step.label, kind: step.kind, startCycle: this.now, endCycle: this.now, computeCycles: 0, stallCycles: 0, drainCycles: 0,
+      plan: undefined, counts: emptyFoldCounts(), dram: emptyTraffic(), actions: new ActionCounter(),
+    };
+    if (step.kind === 'gemm') this.startGemm(step, result);
+    else {
+      this.vectorStep = { step, result };
+      const port = step.kind === 'lif' ? 'lif' : step.kind === 'gradient' ? 'gradient' : 'encoder';
+      this.port<VectorJob>(port).trySend({ elements: step.elements, bits: step.bits, actions: result.actions });
+    }
+  }
+
+  private finishStep(result: MutableResult): void {
+    result.endCycle = this.now;
+    this.results.push(result);
+    this.stepCount.add();
+    this.startNext();
+  }
+
+  private vectorDone(): void {
+    const v = this.vectorStep!;
+    this.vectorStep = undefined;
+    v.result.computeCycles = this.now - v.result.startCycle;
+    this.finishStep(v.result);
+  }
+
+  private startGemm(step: GemmStep, result: MutableResult): void {
+    const parts = this.requireParts();
+    const plan = step.dataflow.plan(step.gemm, parts.array.shape);
+    parts.array.prepare(plan, step.operands, step.gating);
+    result.plan = plan;
+    const buffers = { ifmap: parts.buffers.get(step.buffers.ifmap)!, filter: parts.buffers.get(step.buffers.filter)!, ofmap: parts.buffers.get(step.buffers.ofmap)! };
+    this.current = {
+      step, plan, result, buffers,
+      doubleBuffered: buffers.ifmap.params.doubleBuffered && buffers.filter.params.doubleBuffered,
+      next: 0, fetched: 0, arrived: 0, arrayFree: true, arrayFreeAt: this.now, fetchPending: false,
+    };
+    this.fetch();
+  }
+
+  private tensorKey(run: GemmRun, op: GemmOperand, fold: Fold): string {
+    return `${run.step.tensors?.[op] ?? `${run.step.label}#${op}`}:${run.plan.tile(op, fold).key}`;
+  }
+
+  /** Looks up the next fold's tiles; reads what is missing from DRAM, then marks the fold's data arrived. */
+  private fetch(): void {
+    const run = this.current!;
+    if (run.fetched >= run.plan.folds || run.fetchPending) return;
+    const fold = run.plan.fold(run.fetched);
+    const { bits } = run.step;
+    const t = run.result.dram;
+    let readBits = 0;
+    let spillBits = 0;
+    for (const op of ['ifmap', 'filter'] as const) {
+      const tile = run.plan.tile(op, fold);
+      const traffic = run.buffers[op].acquire(this.tensorKey(run, op, fold), tile.elements * bits[op]);
+      t.reads[op] += traffic.fetchBits;
+      t.refetch[op] += traffic.refetchBits;
+      readBits += traffic.fetchBits;
+      spillBits += traffic.spillBits;
+      this.countFill(run, op, traffic.fetchBits);
+    }
+    const outTile = run.plan.tile('ofmap', fold);
+    const out = run.buffers.ofmap.accumulate(this.tensorKey(run, 'ofmap', fold), outTile.elements * bits.ofmap, fold.outputsFinal && run.step.outputTo !== 'buffer');
+    t.reads.psum += out.fetchBits;
+    t.refetch.psum += out.refetchBits;
+    readBits += out.fetchBits;
+    spillBits += out.spillBits;
+    this.countFill(run, 'ofmap', out.fetchBits);
+    if (spillBits > 0) this.dramWrite(run, spillBits, 'psum');
+    run.fetched++;
+    if (readBits === 0) {
+      run.arrived = run.fetched;
+      this.tryStartFold();
+      return;
+    }
+    run.fetchPending = true;
+    this.dramRequest(readBits, false, () => {
+      run.fetchPending = false;
+      run.arrived = run.fetched;
+      this.tryStartFold();
+    });
+  }
+
+  private countFill(run: GemmRun, op: GemmOperand, fetchedBits: number): void {
+    if (fetchedBits === 0) return;
+    const b = run.step.bits[op];
+    run.result.actions.add('dram', 'read', b, fetchedBits / b);
+    run.result.actions.add(`globalBuffer.${run.buffers[op].partition}`, 'write', b, fetchedBits / b);
+    run.buffers[op].write(fetchedBits);
+  }
+
+  private dramWrite(run: GemmRun, bits: number, what: 'ofmap' | 'psum'): void {
+    const b = run.step.bits.ofmap;
+    run.result.dram.writes[what] += bits;
+    run.result.actions.add('dram', 'write', b, bits / b);
+    run.result.actions.add(`globalBuffer.${run.buffers.ofmap.partition}`, 'read', b, bits / b);
+    run.buffers.ofmap.read(bits);
+    // Writes are posted: they occupy the DRAM channel but nobody waits for them.
+    this.dramRequest(bits, true, () => undefined);
+  }
+
+  private dramRequest(bits: number, write: boolean, done: () => void): void {
+    const id = this.nextRequestId++;
+    this.dramCallbacks.set(id, done);
+    this.port<DramRequest>('dram').trySend({ id, bits, write });
+  }
+
+  private tryStartFold(): void {
+    const run = this.current;
+    if (!run || !run.arrayFree || run.arrived <= run.next || run.next >= run.plan.folds) return;
+    const parts = this.requireParts();
+    const fold = run.plan.fold(run.next);
+    const activity = run.step.activity ?? denseActivity;
+    const counts = parts.array.countFold(run.plan, fold, activity, run.step.gating);
+    const { bits } = run.step;
+    // The global buffer must deliver the fold's operands within its cycles, or the fold stretches.
+    const perBuffer = new Map<GlobalBuffer, number>();
+    const use = (gb: GlobalBuffer, b: number): void => void perBuffer.set(gb, (perBuffer.get(gb) ?? 0) + b);
+    use(run.buffers.ifmap, counts.sramReads.ifmap * bits.ifmap);
+    use(run.buffers.filter, counts.sramReads.filter * bits.filter);
+    use(run.buffers.ofmap, (counts.sramReads.psum + counts.sramWrites.ofmap) * bits.ofmap);
+    let sramStall = 0;
+    for (const [gb, b] of perBuffer) sramStall = Math.max(sramStall, Math.ceil(b / gb.bandwidthBitsPerCycle) - counts.cycles);
+    const waited = this.now - run.arrayFreeAt;
+    run.result.stallCycles += waited + sramStall;
+    this.stallCount.add(waited + sramStall);
+    run.result.computeCycles += counts.cycles;
+    addFoldCounts(run.result.counts, counts);
+    this.countFoldActions(run, counts);
+    run.arrayFree = false;
+    run.next++;
+    this.port<FoldJob>('array').trySend({ counts, rowsUsed: fold.rowsUsed, colsUsed: fold.colsUsed, sramStallCycles: sramStall });
+    // Double buffered: the next fold's data comes in while this one computes.
+    if (run.doubleBuffered) this.fetch();
+  }
+
+  private countFoldActions(run: GemmRun, c: FoldCounts): void {
+    const { bits, operation } = run.step;
+    const parts = this.requireParts();
+    const a = run.result.actions;
+    a.add('pe', operation, Math.max(bits.ifmap, bits.filter), c.activeOps);
+    a.add('pe', 'gated', Math.max(bits.ifmap, bits.filter), c.gatedOps);
+    parts.scratchpads.ifmap.read(c.spadReads.ifmap, bits.ifmap, 'ifmap', a);
+    parts.scratchpads.filter.read(c.spadReads.filter, bits.filter, 'filter', a);
+    a.add('arrayNetwork.ifmap', 'transfer', bits.ifmap, c.transfers.ifmap);
+    a.add('arrayNetwork.filter', 'transfer', bits.filter, c.transfers.filter);
+    a.add('arrayNetwork.psum', 'transfer', bits.ofmap, c.transfers.psum);
+    const gb = (op: GemmOperand): string => `globalBuffer.${run.buffers[op].partition}`;
+    a.add(gb('ifmap'), 'read', bits.ifmap, c.sramReads.ifmap);
+    a.add(gb('filter'), 'read', bits.filter, c.sramReads.filter);
+    a.add(gb('ofmap'), 'read', bits.ofmap, c.sramReads.psum);
+    a.add(gb('ofmap'), 'write', bits.ofmap, c.sramWrites.ofmap);
+    run.buffers.ifmap.read(c.sramReads.ifmap * bits.ifmap);
+    run.buffers.filter.read(c.sramReads.filter * bits.filter);
+    run.buffers.ofmap.read(c.sramReads.psum * bits.ofmap);
+    run.buffers.ofmap.write(c.sramWrites.ofmap * bits.ofmap);
+  }
+
+  private foldDone(): void {
+    const run = this.current!;
+    const parts = this.requireParts();
+    const fold = run.plan.fold(run.next - 1);
+    run.arrayFree = true;
+    run.arrayFreeAt = this.now;
+    if (fold.outputsFinal && run.step.outputTo !== 'buffer') this.dramWrite(run, run.plan.tile('ofmap', fold).elements * run.step.bits.ofmap, 'ofmap');
+    if (run.next >= run.plan.folds) {
+      const drain = parts.array.drainCycles(run.plan);
+      run.result.drainCycles = drain;
+      this.drainCount.add(drain);
+      this.current = undefined;
+      this.schedule(drain, () => this.finishStep(run.result));
+      return;
+    }
+    if (!run.doubleBuffered) this.fetch();
+    this.tryStartFold();
+  }
+}

@@ -1,0 +1,249 @@
+import { Component, ConfigError, defineComponentInfo, type Simulator } from '@sata/core';
+import type { ActionCounter } from '../actions.js';
+
+export const scratchpadInfo = defineComponentInfo({
+  type: 'hw.Scratchpad',
+  version: '1.0.0',
+  description: 'The scratchpads of one operand in every PE (SATA: spike 9 B, weight 9 B, partial sum 8 B per PE); counts reads per operation',
+  params: {
+    bytesPerPe: { type: 'int', default: 9, min: 1, unit: 'bytes', description: 'capacity per PE' },
+    pes: { type: 'int', default: 128, min: 1, unit: 'PEs', description: 'PEs that have one' },
+  },
+  ports: {},
+  stats: {
+    reads: { kind: 'counter', unit: 'accesses', description: 'operand reads by PE operations' },
+  },
+});
+
+/** The scratchpads of one operand across the array. */
+export class Scratchpad extends Component<typeof scratchpadInfo.params> {
+  private readonly readCount = this.counter('reads');
+  constructor(parent: Simulator | Component, name: string, params?: Readonly<Record<string, unknown>>) {
+    super(parent, name, scratchpadInfo, params);
+  }
+  /** Checks that one operand element of `bits` fits in a PE's scratchpad. */
+  checkFits(bits: number): void {
+    if (bits > this.params.bytesPerPe * 8) throw new ConfigError(`component ${this.name} (${this.info.type}): parameter "bytesPerPe" is ${this.params.bytesPerPe} bytes, too small for a ${bits}-bit operand`);
+  }
+  /** `operand` names the energy-model instance, `scratchpad.<operand>`. */
+  read(count: number, bits: number, operand: string, actions: ActionCounter): void {
+    this.readCount.add(count);
+    actions.add(`scratchpad.${operand}`, 'read', bits, count);
+  }
+}
+
+export const globalBufferInfo = defineComponentInfo({
+  type: 'hw.GlobalBuffer',
+  version: '1.0.0',
+  description: 'An on-chip SRAM partition (one tensor class): capacity, banks, port width, bandwidth, energy overrides, leakage, double buffering; keeps tiles by LRU and counts every refetch',
+  params: {
+    capacityBytes: { type: 'int', default: 32 * 1024, min: 1, unit: 'bytes', description: 'capacity' },
+    banks: { type: 'int', default: 16, min: 1, unit: 'banks', description: 'independent banks' },
+    widthBits: { type: 'int', default: 8, min: 1, unit: 'bits', description: 'port width of one bank (bits per access)' },
+    bandwidthBitsPerCycle: { type: 'int', default: 0, min: 0, unit: 'bits/cycle', description: 'bits per cycle to and from the array; 0: banks * widthBits' },
+    readEnergyPJ: { type: 'number', default: 0, min: 0, unit: 'pJ/access', description: 'energy per read access of widthBits; 0: from the energy model' },
+    writeEnergyPJ: { type: 'number', default: 0, min: 0, unit: 'pJ/access', description: 'energy per write access of widthBits; 0: from the energy model' },
+    leakageMW: { type: 'number', default: 0, min: 0, unit: 'mW', description: 'leakage power of the whole partition; 0: from the energy model' },
+    doubleBuffered: { type: 'bool', default: true, description: 'half the capacity fills with the next fold\'s data while the array works on the other half' },
+  },
+  ports: {},
+  stats: {
+    readBits: { kind: 'counter', unit: 'bits', description: 'bits read by the array' },
+    writeBits: { kind: 'counter', unit: 'bits', description: 'bits written by the array' },
+    fillBits: { kind: 'counter', unit: 'bits', description: 'bits filled from DRAM' },
+    refetchBits: { kind: 'counter', unit: 'bits', description: 'bits filled from DRAM again because they had not fitted' },
+    spillBits: { kind: 'counter', unit: 'bits', description: 'partial sums written to DRAM because they did not fit' },
+    hits: { kind: 'counter', unit: 'tiles', description: 'tiles found on chip' },
+    misses: { kind: 'counter', unit: 'tiles', description: 'tiles fetched from DRAM' },
+  },
+});
+
+/** What keeping a tile on chip cost: bits to fetch from DRAM (of which refetched), bits to spill. */
+export interface TileTraffic {
+  fetchBits: number;
+  refetchBits: number;
+  spillBits: number;
+}
+
+interface Resident {
+  bits: number;
+  /** A partial-sum tile that must go to DRAM (not dropped) when evicted. */
+  dirty: boolean;
+}
+
+export class GlobalBuffer extends Component<typeof globalBufferInfo.params> {
+  private readonly resident = new Map<string, Resident>();
+  private readonly seen = new Set<string>();
+  private used = 0;
+  private readonly readBits = this.counter('readBits');
+  private readonly writeBits = this.counter('writeBits');
+  private readonly fillBits = this.counter('fillBits');
+  private readonly refetchBits = this.counter('refetchBits');
+  private readonly spillBits = this.counter('spillBits');
+  private readonly hits = this.counter('hits');
+  private readonly misses = this.counter('misses');
+
+  constructor(parent: Simulator | Component, name: string, params?: Readonly<Record<string, unknown>>) {
+    super(parent, name, globalBufferInfo, params);
+  }
+
+  /** The partition's name, used as the energy-model instance (`globalBuffer.<partition>`). */
+  get partition(): string {
+    return this.name.slice(this.name.lastIndexOf('.') + 1);
+  }
+
+  get bandwidthBitsPerCycle(): number {
+    return this.params.bandwidthBitsPerCycle || this.params.banks * this.params.widthBits;
+  }
+
+  /** Bits that tiles may occupy: half the capacity when double buffered. */
+  get usableBits(): number {
+    return (this.params.capacityBytes * 8) / (this.params.doubleBuffered ? 2 : 1);
+  }
+
+  /**
+   * Makes an input tile available for a fold: a hit costs nothing; a miss fetches it (a
+   * refetch if it had been here before) and keeps it if it fits, evicting the least
+   * recently used tiles; a tile larger than the buffer streams through and is not kept.
+   */
+  acquire(key: string, bits: number): TileTraffic {
+    const r = this.resident.get(key);
+    if (r) {
+      this.resident.delete(key);
+      this.resident.set(key, r);
+      this.hits.add();
+      return { fetchBits: 0, refetchBits: 0, spillBits: 0 };
+    }
+    this.misses.add();
+    const refetch = this.seen.has(key) ? bits : 0;
+    this.seen.add(key);
+    this.fillBits.add(bits);
+    this.refetchBits.add(refetch);
+    const spillBits = this.insert(key, bits, false);
+    return { fetchBits: bits, refetchBits: refetch, spillBits };
+  }
+
+  /**
+   * A fold accumulates into an output tile. Partial sums that were spilled come back from
+   * DRAM first; a final tile leaves the buffer (written to DRAM by the caller if wanted).
+   */
+  accumulate(key: string, bits: number, final: boolean): TileTraffic {
+    let fetchBits = 0;
+    let refetch = 0;
+    let spillBits = 0;
+    const r = this.resident.get(key);
+    if (r) {
+      this.resident.delete(key);
+      this.resident.set(key, r);
+      this.hits.add();
+    } else if (this.seen.has(key)) {
+      // Spilled earlier: read the partial sums back.
+      this.misses.add();
+      fetchBits = bits;
+      refetch = bits;
+      this.fillBits.add(bits);
+      this.refetchBits.add(bits);
+    }
+    this.seen.add(key);
+    if (final) {
+      if (r) this.remove(key);
+    } else if (!r) spillBits = this.insert(key, bits, true);
+    return { fetchBits, refetchBits: refetch, spillBits };
+  }
+
+  read(bits: number): void {
+    this.readBits.add(bits);
+  }
+
+  write(bits: number): void {
+    this.writeBits.add(bits);
+  }
+
+  /** Forgets a tensor's tiles (its keys start with `prefix`), e.g. when a layer's output is consumed. */
+  release(prefix: string): void {
+    for (const key of [...this.resident.keys()]) if (key.startsWith(prefix)) this.remove(key);
+  }
+
+  /** Functional view for tests and placement: resident tile keys, least recently used first. */
+  residentKeys(): string[] {
+    return [...this.resident.keys()];
+  }
+
+  private insert(key: string, bits: number, dirty: boolean): number {
+    let spilled = 0;
+    if (bits > this.usableBits) {
+      // Does not fit at all: it streams through; partial sums of it go straight to DRAM.
+      if (dirty) {
+        this.spillBits.add(bits);
+        spilled += bits;
+      }
+      return spilled;
+    }
+    while (this.used + bits > this.usableBits) {
+      const [victim, v] = this.resident.entries().next().value as [string, Resident];
+      if (v.dirty) {
+        this.spillBits.add(v.bits);
+        spilled += v.bits;
+      }
+      this.remove(victim);
+    }
+    this.resident.set(key, { bits, dirty });
+    this.used += bits;
+    return spilled;
+  }
+
+  private remove(key: string): void {
+    const r = this.resident.get(key);
+    if (!r) return;
+    this.resident.delete(key);
+    this.used -= r.bits;
+  }
+}
+
+export const dramInfo = defineComponentInfo({
+  type: 'hw.Dram',
+  version: '1.0.0',
+  description: 'Off-chip DRAM: capacity, bandwidth and latency; serves read and write bursts in order on one channel',
+  params: {
+    capacityBytes: { type: 'int', default: 512 * 1024 * 1024, min: 1, unit: 'bytes', description: 'capacity (SATA: 512 MiB)' },
+    bandwidthBitsPerCycle: { type: 'int', default: 128, min: 1, unit: 'bits/cycle', description: 'bits transferred per accelerator cycle (SATA: 128-bit bus)' },
+    latencyCycles: { type: 'int', default: 50, min: 0, unit: 'cycles', description: 'from request to first data' },
+    banks: { type: 'int', default: 16, min: 1, unit: 'banks', description: 'banks (informative; bursts are served in order)' },
+  },
+  ports: { req: 'read and write requests from the controller; replies when the data is there (read) or gone (write)' },
+  stats: {
+    readBits: { kind: 'counter', unit: 'bits', description: 'bits read' },
+    writeBits: { kind: 'counter', unit: 'bits', description: 'bits written' },
+    busyCycles: { kind: 'counter', unit: 'cycles', description: 'cycles the channel transferred data' },
+    requests: { kind: 'counter', unit: 'requests', description: 'bursts served' },
+  },
+});
+
+/** A DRAM transfer: `bits` read or written; `id` comes back in the reply. */
+export interface DramRequest {
+  readonly id: number;
+  readonly bits: number;
+  readonly write: boolean;
+}
+
+export class Dram extends Component<typeof dramInfo.params> {
+  private busyUntil = 0;
+  private readonly readBits = this.counter('readBits');
+  private readonly writeBits = this.counter('writeBits');
+  private readonly busyCycles = this.counter('busyCycles');
+  private readonly requests = this.counter('requests');
+  constructor(parent: Simulator | Component, name: string, params?: Readonly<Record<string, unknown>>) {
+    super(parent, name, dramInfo, params);
+    const port = this.port<DramRequest>('req');
+    port.onReceive((r) => {
+      // One channel: a burst starts when the previous one has been transferred; latency overlaps.
+      const transfer = Math.ceil(r.bits / this.params.bandwidthBitsPerCycle);
+      const start = Math.max(this.now, this.busyUntil);
+      this.busyUntil = start + transfer;
+      this.busyCycles.add(transfer);
+      this.requests.add();
+      (r.write ? this.writeBits : this.readBits).add(r.bits);
+      port.trySend(r, this.busyUntil + this.params.latencyCycles - this.now);
+    });
+  }
+}

@@ -1,0 +1,88 @@
+import type { Fold, FoldPlan } from '@sata/plugin-api';
+import type { GatingRule, GemmActivity } from './activity.js';
+
+/**
+ * What one fold does, counted per action class of the array: PE operations (active or
+ * gated), idle PE-cycles, SRAM traffic at the array's edges, scratchpad reads in the PEs
+ * and operand transfers into PEs (the array network). The cycle-level model counts the
+ * same fields clock by clock; the fold-level model derives them in closed form.
+ */
+export interface FoldCounts {
+  cycles: number;
+  activeOps: number;
+  gatedOps: number;
+  idlePeCycles: number;
+  sramReads: { ifmap: number; filter: number; psum: number };
+  sramWrites: { ofmap: number };
+  /** Operand reads from the PE scratchpads: one per active operation and operand. */
+  spadReads: { ifmap: number; filter: number };
+  /** Values arriving in mapped PEs: streamed operands at every PE they cross, stationary ones while shifting in, partial sums down the columns. */
+  transfers: { ifmap: number; filter: number; psum: number };
+}
+
+export function emptyFoldCounts(): FoldCounts {
+  return {
+    cycles: 0, activeOps: 0, gatedOps: 0, idlePeCycles: 0,
+    sramReads: { ifmap: 0, filter: 0, psum: 0 }, sramWrites: { ofmap: 0 },
+    spadReads: { ifmap: 0, filter: 0 }, transfers: { ifmap: 0, filter: 0, psum: 0 },
+  };
+}
+
+export function addFoldCounts(into: FoldCounts, c: FoldCounts): FoldCounts {
+  into.cycles += c.cycles;
+  into.activeOps += c.activeOps;
+  into.gatedOps += c.gatedOps;
+  into.idlePeCycles += c.idlePeCycles;
+  into.sramReads.ifmap += c.sramReads.ifmap;
+  into.sramReads.filter += c.sramReads.filter;
+  into.sramReads.psum += c.sramReads.psum;
+  into.sramWrites.ofmap += c.sramWrites.ofmap;
+  into.spadReads.ifmap += c.spadReads.ifmap;
+  into.spadReads.filter += c.spadReads.filter;
+  into.transfers.ifmap += c.transfers.ifmap;
+  into.transfers.filter += c.transfers.filter;
+  into.transfers.psum += c.transfers.psum;
+  return into;
+}
+
+/**
+ * The fold-level (transaction) model of one fold: cycles and SRAM traffic from the
+ * dataflow's plan, operations from the activity, the rest in closed form from the
+ * geometry (why each holds is what the cycle-level model shows).
+ */
+export function foldCounts(plan: FoldPlan, fold: Fold, activity: GemmActivity, gating: GatingRule): FoldCounts {
+  const { rows: R, cols: C } = plan.array;
+  const mapped = fold.rowsUsed * fold.colsUsed;
+  const ops = mapped * plan.T;
+  const active = activity.activeOps(fold, gating);
+  const outputStationary = plan.mapping.time === 'K';
+  // The stationary input (if any) shifts down the columns: the value for row i crosses i + 1 mapped PEs.
+  const stationaryTransfers = (fold.colsUsed * fold.rowsUsed * (fold.rowsUsed + 1)) / 2;
+  const stationary = outputStationary ? undefined : plan.mapping.time === 'M' ? 'filter' : 'ifmap';
+  return {
+    cycles: fold.cycles,
+    activeOps: active,
+    gatedOps: ops - active,
+    idlePeCycles: R * C * fold.cycles - ops,
+    sramReads: { ...fold.sramReads },
+    sramWrites: { ...fold.sramWrites },
+    spadReads: { ifmap: active, filter: active },
+    transfers: {
+      ifmap: stationary === 'ifmap' ? stationaryTransfers : ops,
+      filter: stationary === 'filter' ? stationaryTransfers : ops,
+      psum: outputStationary ? 0 : ops,
+    },
+  };
+}
+
+/** The fold-level counts of a whole GEMM, fold by fold. */
+export function gemmFoldCounts(plan: FoldPlan, activity: GemmActivity, gating: GatingRule): { total: FoldCounts; perFold: FoldCounts[] } {
+  const total = emptyFoldCounts();
+  const perFold: FoldCounts[] = [];
+  for (let i = 0; i < plan.folds; i++) {
+    const c = foldCounts(plan, plan.fold(i), activity, gating);
+    perFold.push(c);
+    addFoldCounts(total, c);
+  }
+  return { total, perFold };
+}

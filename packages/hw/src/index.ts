@@ -1,0 +1,13 @@
+export { denseActivity, densityActivity, tensorActivity, type GatingRule, type GemmActivity, type GemmBlock, type Matrix } from './activity.js';
+export { convOutputSize, convForwardGemm, im2col, type ConvShape } from './conv.js';
+export { foldCounts, gemmFoldCounts, emptyFoldCounts, addFoldCounts, type FoldCounts } from './fold-counts.js';
+export { runCycleLevel, cycleLevelSize, CYCLE_LEVEL_MAX_PE_STEPS, type CycleLevelResult } from './cycle-level.js';
+export { ActionCounter } from './actions.js';
+export { PEArray, peArrayInfo, type FoldJob } from './components/pe-array.js';
+export { Scratchpad, scratchpadInfo, GlobalBuffer, globalBufferInfo, Dram, dramInfo, type TileTraffic, type DramRequest } from './components/memory.js';
+export { LifUnit, lifUnitInfo, GradientUnit, gradientUnitInfo, SpikeEncoder, spikeEncoderInfo, type VectorJob } from './components/units.js';
+export { Controller, controllerInfo, type StepResult, type DramTraffic, type ControllerParts } from './components/controller.js';
+export type { GemmStep, VectorStep, ScheduleStep, PerOperand } from './schedule.js';
+export { buildAccelerator, runSchedule, priceOnAccelerator, SATA_CONFIG, AcceleratorRoot, acceleratorInfo, type Accelerator, type AcceleratorConfig, type ScheduleResult } from './accelerator.js';
+export { simulateLayer, DEFAULT_BITS, DEFAULT_BUFFERS, type LayerRequest, type LayerReport } from './layer.js';
+export { hwPlugin } from './plugin.js';
