@@ -42,7 +42,8 @@
  */
 export { alloc, countNonzero, dtypeOf, fromValues, DTYPES, type DType, type FloatArray } from './tensor.js';
 export {
-  gemm, transpose, convOutSize, im2colT, col2imT, convForward, convBackward, linearForward, linearBackward, poolForward, poolBackward,
+  gemm, transpose, convOutSize, im2colT, col2imT, convForward, convBackward, convWeightGrad, convBackwardInput,
+  linearForward, linearBackward, linearWeightGrad, linearBackwardInput, poolForward, poolBackward,
   Workspace, type ConvGeometry,
 } from './kernels.js';
 export {

@@ -12,10 +12,18 @@ import type { FloatArray } from './tensor.js';
 const KB = 256;
 const NB = 512;
 
+/** Per row of A and k-block: the nonzero entries' values and their B row offsets. */
+const nzValue = new Float64Array(KB);
+const nzOffset = new Int32Array(KB);
+
 /**
  * C[M,N] = A * B (or += when `accumulate`). A's element (i, k) is at `A[i*sAi + k*sAk]`:
  * row-major A[M,K] is (sAi=K, sAk=1); A stored as [K,M] (that is, Aᵀ) is (sAi=1, sAk=M).
  * B is row-major [K,N], C row-major [M,N].
+ *
+ * Loop order j-block, k-block, i: each row of A is compressed to its nonzeros within the
+ * k-block, then eight of them update a row segment of C at a time (one load and store of C
+ * per eight multiply-adds). Zero entries of A cost one comparison.
  */
 export function gemm(
   M: number,
@@ -29,18 +37,37 @@ export function gemm(
   accumulate: boolean,
 ): void {
   if (!accumulate) C.fill(0, 0, M * N);
+  const av = nzValue;
+  const bo = nzOffset;
   for (let j0 = 0; j0 < N; j0 += NB) {
     const j1 = Math.min(N, j0 + NB);
     for (let k0 = 0; k0 < K; k0 += KB) {
       const k1 = Math.min(K, k0 + KB);
       for (let i = 0; i < M; i++) {
-        const cRow = i * N;
         const aRow = i * sAi;
+        let nz = 0;
         for (let k = k0; k < k1; k++) {
           const a = A[aRow + k * sAk]!;
-          if (a === 0) continue;
-          const bRow = k * N;
-          for (let j = j0; j < j1; j++) C[cRow + j] += a * B[bRow + j]!;
+          if (a !== 0) {
+            av[nz] = a;
+            bo[nz++] = k * N;
+          }
+        }
+        if (nz === 0) continue;
+        const c0 = i * N;
+        let p = 0;
+        for (; p + 8 <= nz; p += 8) {
+          const a0 = av[p]!, a1 = av[p + 1]!, a2 = av[p + 2]!, a3 = av[p + 3]!, a4 = av[p + 4]!, a5 = av[p + 5]!, a6 = av[p + 6]!, a7 = av[p + 7]!;
+          const b0 = bo[p]!, b1 = bo[p + 1]!, b2 = bo[p + 2]!, b3 = bo[p + 3]!, b4 = bo[p + 4]!, b5 = bo[p + 5]!, b6 = bo[p + 6]!, b7 = bo[p + 7]!;
+          for (let j = j0; j < j1; j++) {
+            C[c0 + j] +=
+              a0 * B[b0 + j]! + a1 * B[b1 + j]! + a2 * B[b2 + j]! + a3 * B[b3 + j]! + a4 * B[b4 + j]! + a5 * B[b5 + j]! + a6 * B[b6 + j]! + a7 * B[b7 + j]!;
+          }
+        }
+        for (; p < nz; p++) {
+          const a = av[p]!;
+          const b = bo[p]!;
+          for (let j = j0; j < j1; j++) C[c0 + j] += a * B[b + j]!;
         }
       }
     }
@@ -193,12 +220,8 @@ export function convForward(g: ConvGeometry, x: FloatArray, w: FloatArray, y: Fl
   rowsToNchw(yRows, g.batch, g.K, P, y);
 }
 
-/**
- * The backward pass of a convolution for the output gradient dy[B,K,Ho,Wo]: the input
- * gradient dx (a transposed convolution; skipped when `dx` is null, as for the first layer)
- * and the weight gradient accumulated into dw (dw += correlation of dy with x).
- */
-export function convBackward(g: ConvGeometry, x: FloatArray, w: FloatArray, dy: FloatArray, dx: FloatArray | null, dw: FloatArray, ws: Workspace = shared): void {
+/** dw[K,C,R,R] += correlation of the output gradient dy[B,K,Ho,Wo] with the input x (summed over the batch). */
+export function convWeightGrad(g: ConvGeometry, x: FloatArray, dy: FloatArray, dw: FloatArray, ws: Workspace = shared): void {
   const P = g.Ho * g.Wo;
   const CRS = g.C * g.kernel * g.kernel;
   const rows = g.batch * P;
@@ -208,11 +231,25 @@ export function convBackward(g: ConvGeometry, x: FloatArray, w: FloatArray, dy: 
   im2colT(g, x, colT);
   // dw[K, CRS] += dyRowsᵀ[K, rows] * colT[rows, CRS]
   gemm(g.K, CRS, rows, dyRows, 1, g.K, colT, dw, true);
-  if (dx) {
-    // dcolT[rows, CRS] = dyRows[rows, K] * w[K, CRS]
-    gemm(rows, CRS, g.K, dyRows, g.K, 1, w, colT, false);
-    col2imT(g, colT, dx);
-  }
+}
+
+/** dx[B,C,H,W] = the transposed convolution of dy[B,K,Ho,Wo] with w (overwrites dx). */
+export function convBackwardInput(g: ConvGeometry, w: FloatArray, dy: FloatArray, dx: FloatArray, ws: Workspace = shared): void {
+  const P = g.Ho * g.Wo;
+  const CRS = g.C * g.kernel * g.kernel;
+  const rows = g.batch * P;
+  const dyRows = ws.get(dy, 'dyRows', rows * g.K);
+  nchwToRows(dy, g.batch, g.K, P, dyRows);
+  // dcolT[rows, CRS] = dyRows[rows, K] * w[K, CRS], then scattered back onto the input.
+  const dcolT = ws.get(dy, 'colT', rows * CRS);
+  gemm(rows, CRS, g.K, dyRows, g.K, 1, w, dcolT, false);
+  col2imT(g, dcolT, dx);
+}
+
+/** Both gradients of a convolution (dx skipped when null, as for the first layer). */
+export function convBackward(g: ConvGeometry, x: FloatArray, w: FloatArray, dy: FloatArray, dx: FloatArray | null, dw: FloatArray, ws: Workspace = shared): void {
+  convWeightGrad(g, x, dy, dw, ws);
+  if (dx) convBackwardInput(g, w, dy, dx, ws);
 }
 
 /** y[B,out] = x[B,in] * wᵀ (w is [out,in]), no bias. */
@@ -222,10 +259,20 @@ export function linearForward(batch: number, nIn: number, nOut: number, x: Float
   gemm(batch, nOut, nIn, x, nIn, 1, wT, y, false);
 }
 
-/** dx[B,in] = dy[B,out] * w (skipped when dx is null); dw[out,in] += dyᵀ * x. */
-export function linearBackward(batch: number, nIn: number, nOut: number, x: FloatArray, w: FloatArray, dy: FloatArray, dx: FloatArray | null, dw: FloatArray): void {
+/** dw[out,in] += dyᵀ[out,B] * x[B,in]. */
+export function linearWeightGrad(batch: number, nIn: number, nOut: number, x: FloatArray, dy: FloatArray, dw: FloatArray): void {
   gemm(nOut, nIn, batch, dy, 1, nOut, x, dw, true);
-  if (dx) gemm(batch, nIn, nOut, dy, nOut, 1, w, dx, false);
+}
+
+/** dx[B,in] = dy[B,out] * w (overwrites dx). */
+export function linearBackwardInput(batch: number, nIn: number, nOut: number, w: FloatArray, dy: FloatArray, dx: FloatArray): void {
+  gemm(batch, nIn, nOut, dy, nOut, 1, w, dx, false);
+}
+
+/** Both gradients of a linear layer (dx skipped when null). */
+export function linearBackward(batch: number, nIn: number, nOut: number, x: FloatArray, w: FloatArray, dy: FloatArray, dx: FloatArray | null, dw: FloatArray): void {
+  linearWeightGrad(batch, nIn, nOut, x, dy, dw);
+  if (dx) linearBackwardInput(batch, nIn, nOut, w, dy, dx);
 }
 
 /**
