@@ -56,6 +56,7 @@ export function runCycleLevel(plan: FoldPlan, ifmap: Matrix, filter: Matrix, gat
   let drainCycles = 0;
   while (model.drainPending()) {
     model.drainStep();
+    model.peSteps += plan.array.rows * plan.array.cols;
     drainCycles++;
   }
   const total = emptyFoldCounts();
