@@ -1,5 +1,6 @@
 import type { CommandFactory } from '../context.js';
 import { exampleCommand } from './example.js';
+import { layerCommand } from './layer.js';
 import { pluginsCommand } from './plugins.js';
 import { referenceCommand } from './reference.js';
 import { replayCommand } from './replay.js';
@@ -10,6 +11,7 @@ import { trainCommand } from './train.js';
 export const COMMANDS: readonly CommandFactory[] = [
   pluginsCommand,
   exampleCommand,
+  layerCommand,
   referenceCommand,
   trainCommand,
   traceCommand,
