@@ -3,7 +3,9 @@ import { exampleCommand } from './example.js';
 import { layerCommand } from './layer.js';
 import { pluginsCommand } from './plugins.js';
 import { referenceCommand } from './reference.js';
+import { reportCommand } from './report.js';
 import { replayCommand } from './replay.js';
+import { sweepCommand } from './sweep.js';
 import { traceCommand } from './trace.js';
 import { trainCommand } from './train.js';
 
@@ -16,4 +18,6 @@ export const COMMANDS: readonly CommandFactory[] = [
   trainCommand,
   traceCommand,
   replayCommand,
+  sweepCommand,
+  reportCommand,
 ];

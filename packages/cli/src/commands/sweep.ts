@@ -1,0 +1,161 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '@sata/core';
+import type { SweepResult } from '@sata/plugin-api';
+import { formatTable, sweepRows, sweepToCsv, toJson, writeFileAtomic } from '@sata/report';
+import { getRunner, mergeShards, parseParam, parseShard, parseValue, ProgressBar, runSweep, runnerNames, type BaseConfig, type ParamValue } from '@sata/sweep';
+import type { CliIO, CommandFactory } from '../context.js';
+
+/**
+ * The runner `sata sweep` uses when `--runner` is not given. Runners are registered in
+ * packages/sweep/src/runners.ts (BUILTIN_RUNNERS); when the simulation runner of issue 5 is
+ * registered there, name it here and the sweep runs real simulations.
+ */
+export const DEFAULT_RUNNER = 'stand-in';
+
+interface SweepArgs {
+  param: string[];
+  paired: boolean;
+  runner: string;
+  base?: string;
+  set: string[];
+  network?: string;
+  shard?: string;
+  jobs?: number;
+  json: boolean;
+  csv: boolean;
+  output?: string;
+  progress: boolean;
+}
+
+interface MergeArgs {
+  files: string[];
+  json: boolean;
+  csv: boolean;
+  output?: string;
+}
+
+function readJsonFile(file: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`${what} ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`${what} ${file}: not a JSON document (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
+
+function formatOf(args: { json: boolean; csv: boolean; output?: string | undefined }): 'json' | 'csv' | 'table' {
+  if (args.json && args.csv) throw new ConfigError('--json and --csv: choose one');
+  if (args.json) return 'json';
+  if (args.csv) return 'csv';
+  if (args.output !== undefined) return /\.csv$/i.test(args.output) ? 'csv' : 'json';
+  return 'table';
+}
+
+function emit(io: CliIO, result: SweepResult, args: { json: boolean; csv: boolean; output?: string | undefined }): void {
+  const format = formatOf(args);
+  let text: string;
+  if (format === 'json') text = `${toJson(result)}\n`;
+  else if (format === 'csv') text = sweepToCsv(result);
+  else {
+    const { header, rows } = sweepRows(result);
+    const keep = header.map((h, i) => [h, i] as const).filter(([h]) => !/^(arch|network|sparsitySource)$/.test(h));
+    text = formatTable(
+      keep.map(([h]) => h),
+      rows.map((r) => keep.map(([, i]) => { const v = r[i]!; return typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(4)) : v; })),
+      { title: `sweep over ${result.params.join(', ')} (${result.mode}, ${result.points.length} of ${result.totalPoints} points${result.shard ? `, shard ${result.shard.index}/${result.shard.count}` : ''}); energies in pJ` },
+    );
+  }
+  if (args.output !== undefined && args.output !== '-') {
+    writeFileAtomic(args.output, text);
+    io.err(`wrote ${args.output} (${result.points.length} points, ${format})`);
+  } else io.out(text);
+}
+
+function parseSet(specs: readonly string[]): Record<string, ParamValue> {
+  const out: Record<string, ParamValue> = {};
+  for (const s of specs) {
+    const eq = s.indexOf('=');
+    if (eq <= 0) throw new ConfigError(`--set "${s}": expected NAME=VALUE, e.g. batch=4`);
+    out[s.slice(0, eq).trim()] = parseValue(s.slice(eq + 1).trim());
+  }
+  return out;
+}
+
+/**
+ * `sata sweep`: a configuration parameter over lists or ranges, as a grid or paired lists,
+ * in parallel on worker threads, optionally one shard of it; `sata sweep merge` joins shards.
+ */
+export const sweepCommand: CommandFactory = (ctx) => ({
+  command: 'sweep',
+  describe: 'Run a parameter sweep in parallel (grid or paired, shardable); "sata sweep merge" joins shards',
+  builder: (y) =>
+    y
+      .command({
+        command: 'merge <files..>',
+        describe: 'Join the shards of a sweep (sata sweep --shard i/n --json) into one document, checking that no point is missing or duplicated',
+        builder: (m) =>
+          m
+            .positional('files', { type: 'string', array: true, describe: 'shard documents' })
+            .option('json', { type: 'boolean', default: false, describe: 'print the merged JSON document' })
+            .option('csv', { type: 'boolean', default: false, describe: 'print one CSV row per point' })
+            .option('output', { alias: 'o', type: 'string', describe: 'write to this file (atomically; format from --json/--csv or the extension)' }),
+        handler: (args) => {
+          const argv = args as unknown as MergeArgs;
+          const merged = mergeShards(argv.files.map((f) => ({ name: String(f), doc: readJsonFile(String(f), 'shard') })));
+          emit(ctx.io, merged, { json: argv.json, csv: argv.csv, output: argv.output });
+        },
+      })
+      .option('param', { alias: 'p', type: 'string', array: true, default: [], describe: 'NAME=VALUES: a list (timesteps=1,2,4,8), a range (timesteps=1..8, 1..8:2) or both (1..4,8); dotted names reach nested fields (sparsity.spike=0.8,0.9)' })
+      .option('paired', { type: 'boolean', default: false, describe: 'take the i-th value of every list together instead of the grid of all combinations' })
+      .option('runner', { type: 'string', default: DEFAULT_RUNNER, describe: `what runs one point: ${runnerNames().join(', ')}, or path/to/module.js#exportName` })
+      .option('base', { type: 'string', describe: 'a JSON file with the base configuration (the runner fills in the defaults)' })
+      .option('set', { type: 'string', array: true, default: [], describe: 'NAME=VALUE: fix a configuration value for every point' })
+      .option('network', { type: 'string', describe: 'the network (same as --set network=NAME)' })
+      .option('shard', { type: 'string', describe: 'i/n: run only the points whose index is i modulo n (0 <= i < n), for job arrays' })
+      .option('jobs', { alias: 'j', type: 'number', describe: 'worker threads (default: the number of CPUs); 0 runs in this thread' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the SweepResult JSON document' })
+      .option('csv', { type: 'boolean', default: false, describe: 'print one CSV row per point' })
+      .option('output', { alias: 'o', type: 'string', describe: 'write to this file (atomically; format from --json/--csv or the extension)' })
+      .option('progress', { type: 'boolean', default: true, describe: 'a progress bar on stderr (--no-progress: none)' }),
+  handler: async (argv: SweepArgs) => {
+    const runner = getRunner(argv.runner);
+    if (argv.jobs !== undefined && (!Number.isInteger(argv.jobs) || argv.jobs < 0)) throw new ConfigError(`--jobs must be a whole number >= 0, found ${argv.jobs}`);
+    const params = argv.param.map((p) => parseParam(String(p)));
+    if (params.length === 0) throw new ConfigError('name at least one --param NAME=VALUES (e.g. --param timesteps=1,2,4,8)');
+    const set = parseSet(argv.set.map(String));
+    if (argv.network !== undefined) set.network = argv.network;
+    const base = argv.base !== undefined ? readJsonFile(argv.base, 'base configuration') : {};
+    if (typeof base !== 'object' || base === null || Array.isArray(base)) throw new ConfigError(`base configuration ${argv.base}: must be a JSON object`);
+    const shard = argv.shard !== undefined ? parseShard(argv.shard) : undefined;
+    formatOf(argv);
+    if (runner.name.startsWith('stand-in')) ctx.io.err(`note: runner "${runner.name}" gives ${runner.description}`);
+    let bar: ProgressBar | undefined;
+    try {
+      const result = await runSweep({
+        runner,
+        base: base as BaseConfig,
+        set,
+        params,
+        mode: argv.paired ? 'paired' : 'grid',
+        ...(shard ? { shard } : {}),
+        ...(argv.jobs !== undefined ? { jobs: argv.jobs } : {}),
+        onProgress: argv.progress
+          ? (done, total) => {
+              bar ??= new ProgressBar(ctx.io.interactive ? (t) => void process.stderr.write(t) : (t) => ctx.io.err(t), total, ctx.io.interactive);
+              bar.update(done);
+            }
+          : undefined,
+      });
+      bar?.finish();
+      emit(ctx.io, result, argv);
+    } catch (e) {
+      bar?.finish();
+      throw e;
+    }
+  },
+});
