@@ -13,7 +13,7 @@
  *   logits = (1/T) sum_t I_out[t];  dI_out[t] = (softmax(logits) - onehot) / (T * batch)
  */
 import { ConfigError } from '@sata/core';
-import { convBackward, convForward, linearBackward, linearForward, poolBackward, poolForward, Workspace, type ConvGeometry } from './kernels.js';
+import { convBackward, convForwardT, linearBackward, linearForwardT, poolBackward, poolForward, transpose, Workspace, type ConvGeometry } from './kernels.js';
 import type { Network, ResolvedLayer } from './network.js';
 import { alloc, countNonzero, dtypeOf, type DType, type FloatArray } from './tensor.js';
 
@@ -171,11 +171,19 @@ export function runForward(net: Network, weights: Weights, inputs: readonly Floa
   });
   const classes = net.classes;
   const acc = alloc(dtype, batch * classes);
+  // The forward GEMMs read the weights transposed; transpose once for all time steps.
+  const weightsT = net.layers.map((l) => {
+    const w = weights[l.index];
+    if (!w) return null;
+    const wT = alloc(dtype, w.length);
+    transpose(w, l.weightShape![0]!, l.fanIn, wT);
+    return wT;
+  });
   for (let t = 0; t < T; t++) {
     let h = inputs[t]!;
     for (const tr of layers) {
       const l = tr.layer;
-      const w = weights[l.index]!;
+      const wT = weightsT[l.index]!;
       const nnzX = countNonzero(h);
       if (tr.kind === 'pool') {
         const s = alloc(dtype, tr.numel);
@@ -186,8 +194,8 @@ export function runForward(net: Network, weights: Weights, inputs: readonly Floa
         continue;
       }
       const I = alloc(dtype, tr.numel);
-      if (l.kind === 'conv') convForward(geometry(l, batch), h, w, I, ws);
-      else linearForward(batch, l.inSize, l.outSize, h, w, I, ws);
+      if (l.kind === 'conv') convForwardT(geometry(l, batch), h, wT, I, ws);
+      else linearForwardT(batch, l.inSize, l.outSize, h, wT, I);
       if (tr.kind === 'out') {
         for (let i = 0; i < acc.length; i++) acc[i] += I[i]!;
         tr.steps.push({ x: h, I, dI: alloc(dtype, 0), nnz: { x: nnzX, dI: 0 } });

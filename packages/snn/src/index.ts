@@ -21,6 +21,8 @@
  *     conv/fc: `{ x, u, s, sg, du, ds, nnz: { x, s, sg, du, ds } }`
  *     pool:    `{ x, s, argmax, ds, nnz: { x, s, ds } }`   (ds: gradient at the pool output)
  *     out:     `{ x, I, dI, nnz: { x, dI } }`
+ *   `x` is the very array the layer below produced (its `s`, or the input tensor), not a copy;
+ *   conv/fc keep u[t] (computed in place over I[t]), not I[t] itself.
  *   `nnz` are exact nonzero counts over the batch; `densities[i]` gives them as densities per
  *   time step (`perStep[t]`) and over all steps (`overall`), never averaged over layers.
  *   `runForward` is the forward pass alone. `DensityAccumulator` sums counts over iterations.
@@ -42,8 +44,8 @@
  */
 export { alloc, countNonzero, dtypeOf, fromValues, DTYPES, type DType, type FloatArray } from './tensor.js';
 export {
-  gemm, transpose, convOutSize, im2colT, col2imT, convForward, convBackward, convWeightGrad, convBackwardInput,
-  linearForward, linearBackward, linearWeightGrad, linearBackwardInput, poolForward, poolBackward,
+  gemm, transpose, convOutSize, im2colT, col2imT, convForward, convForwardT, convBackward, convWeightGrad, convBackwardInput,
+  linearForward, linearForwardT, linearBackward, linearWeightGrad, linearBackwardInput, poolForward, poolBackward,
   Workspace, type ConvGeometry,
 } from './kernels.js';
 export {

@@ -208,13 +208,19 @@ const shared = new Workspace();
 
 /** y[B,K,Ho,Wo] = conv2d(x[B,C,H,W], w[K,C,R,R]) with stride and zero padding, no bias. */
 export function convForward(g: ConvGeometry, x: FloatArray, w: FloatArray, y: FloatArray, ws: Workspace = shared): void {
+  const CRS = g.C * g.kernel * g.kernel;
+  const wT = ws.get(x, 'wT', CRS * g.K);
+  transpose(w, g.K, CRS, wT);
+  convForwardT(g, x, wT, y, ws);
+}
+
+/** convForward with the weights already transposed to [C*R*S, K] (reused over the time steps). */
+export function convForwardT(g: ConvGeometry, x: FloatArray, wT: FloatArray, y: FloatArray, ws: Workspace = shared): void {
   const P = g.Ho * g.Wo;
   const CRS = g.C * g.kernel * g.kernel;
   const rows = g.batch * P;
   const colT = ws.get(x, 'colT', rows * CRS);
   im2colT(g, x, colT);
-  const wT = ws.get(x, 'wT', CRS * g.K);
-  transpose(w, g.K, CRS, wT);
   const yRows = ws.get(x, 'yRows', rows * g.K);
   gemm(rows, g.K, CRS, colT, CRS, 1, wT, yRows, false);
   rowsToNchw(yRows, g.batch, g.K, P, y);
@@ -256,6 +262,11 @@ export function convBackward(g: ConvGeometry, x: FloatArray, w: FloatArray, dy: 
 export function linearForward(batch: number, nIn: number, nOut: number, x: FloatArray, w: FloatArray, y: FloatArray, ws: Workspace = shared): void {
   const wT = ws.get(x, 'wT', nIn * nOut);
   transpose(w, nOut, nIn, wT);
+  linearForwardT(batch, nIn, nOut, x, wT, y);
+}
+
+/** linearForward with the weights already transposed to [in, out] (reused over the time steps). */
+export function linearForwardT(batch: number, nIn: number, nOut: number, x: FloatArray, wT: FloatArray, y: FloatArray): void {
   gemm(batch, nOut, nIn, x, nIn, 1, wT, y, false);
 }
 

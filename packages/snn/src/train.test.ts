@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { digitsSplit, subset } from './data.js';
 import { directEncoder } from './encoders.js';
@@ -28,8 +30,21 @@ describe('training', () => {
   });
 
   // The full run of the issue (>= 95% test accuracy at T=4): about 40 s here, so opt-in.
+  // Its final densities are compared with the PyTorch run's (sparsity-digits.json) where that file is present.
   it.runIf(process.env['SATA_SLOW'] === '1')('reaches 95% test accuracy on the digits at T=4 (SATA_SLOW=1)', () => {
     const r = train(net, split, { ...opts, epochs: 25, batch: 64 });
     expect(r.testAccuracy).toBeGreaterThanOrEqual(0.95);
+    const path = join(__dirname, '../../../../shared/reference/sparsity-digits.json');
+    if (!existsSync(path)) return;
+    type RefLayer = { spikeDensity: number; surrogateNonzeroDensity: number; duNonzeroDensity: number; dsNonzeroDensity: number };
+    const ref = JSON.parse(readFileSync(path, 'utf8')).runs.T4.history.at(-1).layers as Record<string, RefLayer>;
+    const last = r.epochs.at(-1)!.densities;
+    for (const [index, d] of Object.entries(ref)) {
+      const ours = last[Number(index)]!.overall;
+      expect(Math.abs(ours.spike! - d.spikeDensity)).toBeLessThan(0.1);
+      expect(Math.abs(ours.surrogate! - d.surrogateNonzeroDensity)).toBeLessThan(0.1);
+      expect(Math.abs(ours.du! - d.duNonzeroDensity)).toBeLessThan(0.1);
+      expect(Math.abs(ours.ds! - d.dsNonzeroDensity)).toBeLessThan(0.02);
+    }
   }, 600_000);
 });
