@@ -5,7 +5,7 @@ import { denseActivity } from '../activity.js';
 import { addFoldCounts, emptyFoldCounts, type FoldCounts } from '../fold-counts.js';
 import type { GemmStep, ScheduleStep, VectorStep } from '../schedule.js';
 import type { Dram, DramRequest } from './memory.js';
-import type { GlobalBuffer, Scratchpad } from './memory.js';
+import { GlobalBuffer, type Scratchpad } from './memory.js';
 import type { FoldJob, PEArray } from './pe-array.js';
 import type { VectorJob } from './units.js';
 
@@ -71,6 +71,11 @@ interface GemmRun {
   arrayFree: boolean;
   arrayFreeAt: number;
   fetchPending: boolean;
+  /** The fold fetched last (the next to issue) and the fold on the array. */
+  fetchedFold: Fold | undefined;
+  runningFold: Fold | undefined;
+  /** Each operand's tensor number in its partition. */
+  readonly tensorIds: { ifmap: number; filter: number; ofmap: number };
 }
 
 type MutableResult = { -readonly [K in keyof StepResult]: StepResult[K] };
@@ -188,27 +193,30 @@ export class Controller extends Component<typeof controllerInfo.params> {
     this.current = {
       step, plan, result, buffers,
       doubleBuffered: buffers.ifmap.params.doubleBuffered && buffers.filter.params.doubleBuffered,
-      next: 0, fetched: 0, arrived: 0, arrayFree: true, arrayFreeAt: this.now, fetchPending: false,
+      next: 0, fetched: 0, arrived: 0, arrayFree: true, arrayFreeAt: this.now, fetchPending: false, fetchedFold: undefined, runningFold: undefined,
+      tensorIds: {
+        ifmap: buffers.ifmap.tensor(step.tensors?.ifmap ?? `${step.label}#ifmap`),
+        filter: buffers.filter.tensor(step.tensors?.filter ?? `${step.label}#filter`),
+        ofmap: buffers.ofmap.tensor(step.tensors?.ofmap ?? `${step.label}#ofmap`),
+      },
     };
     this.fetch();
   }
 
-  private tensorKey(run: GemmRun, op: GemmOperand, fold: Fold): string {
-    return `${run.step.tensors?.[op] ?? `${run.step.label}#${op}`}:${run.plan.tile(op, fold).key}`;
-  }
 
   /** Looks up the next fold's tiles; reads what is missing from DRAM, then marks the fold's data arrived. */
   private fetch(): void {
     const run = this.current!;
     if (run.fetched >= run.plan.folds || run.fetchPending) return;
     const fold = run.plan.fold(run.fetched);
+    run.fetchedFold = fold;
     const { bits } = run.step;
     const t = run.result.dram;
     let readBits = 0;
     let spillBits = 0;
     for (const op of ['ifmap', 'filter'] as const) {
       const tile = run.plan.tile(op, fold);
-      const traffic = run.buffers[op].acquire(this.tensorKey(run, op, fold), tile.elements * bits[op]);
+      const traffic = run.buffers[op].acquire(GlobalBuffer.tileKey(run.tensorIds[op], tile.key), tile.elements * bits[op]);
       t.reads[op] += traffic.fetchBits;
       t.refetch[op] += traffic.refetchBits;
       readBits += traffic.fetchBits;
@@ -216,7 +224,7 @@ export class Controller extends Component<typeof controllerInfo.params> {
       this.countFill(run, op, traffic.fetchBits);
     }
     const outTile = run.plan.tile('ofmap', fold);
-    const out = run.buffers.ofmap.accumulate(this.tensorKey(run, 'ofmap', fold), outTile.elements * bits.ofmap, fold.outputsFinal && run.step.outputTo !== 'buffer');
+    const out = run.buffers.ofmap.accumulate(GlobalBuffer.tileKey(run.tensorIds.ofmap, outTile.key), outTile.elements * bits.ofmap, fold.outputsFinal && run.step.outputTo !== 'buffer');
     t.reads.psum += out.fetchBits;
     t.refetch.psum += out.refetchBits;
     readBits += out.fetchBits;
@@ -238,18 +246,11 @@ export class Controller extends Component<typeof controllerInfo.params> {
   }
 
   private countFill(run: GemmRun, op: GemmOperand, fetchedBits: number): void {
-    if (fetchedBits === 0) return;
-    const b = run.step.bits[op];
-    run.result.actions.add('dram', 'read', b, fetchedBits / b);
-    run.result.actions.add(`globalBuffer.${run.buffers[op].partition}`, 'write', b, fetchedBits / b);
-    run.buffers[op].write(fetchedBits);
+    if (fetchedBits > 0) run.buffers[op].write(fetchedBits);
   }
 
   private dramWrite(run: GemmRun, bits: number, what: 'ofmap' | 'psum'): void {
-    const b = run.step.bits.ofmap;
     run.result.dram.writes[what] += bits;
-    run.result.actions.add('dram', 'write', b, bits / b);
-    run.result.actions.add(`globalBuffer.${run.buffers.ofmap.partition}`, 'read', b, bits / b);
     run.buffers.ofmap.read(bits);
     // Writes are posted: they occupy the DRAM channel but nobody waits for them.
     this.dramRequest(bits, true, () => undefined);
@@ -265,24 +266,32 @@ export class Controller extends Component<typeof controllerInfo.params> {
     const run = this.current;
     if (!run || !run.arrayFree || run.arrived <= run.next || run.next >= run.plan.folds) return;
     const parts = this.requireParts();
-    const fold = run.plan.fold(run.next);
+    // Folds are fetched in order, at most one ahead: the one fetched last is the next to run.
+    const fold = run.fetchedFold!;
+    run.runningFold = fold;
     const activity = run.step.activity ?? denseActivity;
     const counts = parts.array.countFold(run.plan, fold, activity, run.step.gating);
     const { bits } = run.step;
-    // The global buffer must deliver the fold's operands within its cycles, or the fold stretches.
-    const perBuffer = new Map<GlobalBuffer, number>();
-    const use = (gb: GlobalBuffer, b: number): void => void perBuffer.set(gb, (perBuffer.get(gb) ?? 0) + b);
-    use(run.buffers.ifmap, counts.sramReads.ifmap * bits.ifmap);
-    use(run.buffers.filter, counts.sramReads.filter * bits.filter);
-    use(run.buffers.ofmap, (counts.sramReads.psum + counts.sramWrites.ofmap) * bits.ofmap);
-    let sramStall = 0;
-    for (const [gb, b] of perBuffer) sramStall = Math.max(sramStall, Math.ceil(b / gb.bandwidthBitsPerCycle) - counts.cycles);
+    // Each partition must deliver its share of the fold's operands within the fold's cycles,
+    // or the fold stretches; operands that share a partition share its bandwidth.
+    const { ifmap, filter, ofmap } = run.buffers;
+    const bI = counts.sramReads.ifmap * bits.ifmap;
+    const bF = counts.sramReads.filter * bits.filter;
+    const bO = (counts.sramReads.psum + counts.sramWrites.ofmap) * bits.ofmap;
+    const onIfmap = bI + (filter === ifmap ? bF : 0) + (ofmap === ifmap ? bO : 0);
+    const onFilter = bF + (ofmap === filter ? bO : 0) + (ifmap === filter ? bI : 0);
+    const onOfmap = bO + (ifmap === ofmap ? bI : 0) + (filter === ofmap ? bF : 0);
+    const sramStall = Math.max(
+      0,
+      Math.ceil(onIfmap / ifmap.bandwidthBitsPerCycle) - counts.cycles,
+      Math.ceil(onFilter / filter.bandwidthBitsPerCycle) - counts.cycles,
+      Math.ceil(onOfmap / ofmap.bandwidthBitsPerCycle) - counts.cycles,
+    );
     const waited = this.now - run.arrayFreeAt;
     run.result.stallCycles += waited + sramStall;
     this.stallCount.add(waited + sramStall);
     run.result.computeCycles += counts.cycles;
     addFoldCounts(run.result.counts, counts);
-    this.countFoldActions(run, counts);
     run.arrayFree = false;
     run.next++;
     this.port<FoldJob>('array').trySend({ counts, rowsUsed: fold.rowsUsed, colsUsed: fold.colsUsed, sramStallCycles: sramStall });
@@ -290,10 +299,21 @@ export class Controller extends Component<typeof controllerInfo.params> {
     if (run.doubleBuffered) this.fetch();
   }
 
-  private countFoldActions(run: GemmRun, c: FoldCounts): void {
+  /** The actions of a whole step, from its summed counts and traffic (widths are fixed per step). */
+  private countStepActions(run: GemmRun, c: FoldCounts): void {
     const { bits, operation } = run.step;
     const parts = this.requireParts();
     const a = run.result.actions;
+    const t = run.result.dram;
+    // DRAM to buffer fills (reads, refetches included), and buffer to DRAM write-backs and spills.
+    a.add('dram', 'read', bits.ifmap, t.reads.ifmap / bits.ifmap);
+    a.add('dram', 'read', bits.filter, t.reads.filter / bits.filter);
+    a.add('dram', 'read', bits.ofmap, t.reads.psum / bits.ofmap);
+    a.add('dram', 'write', bits.ofmap, (t.writes.ofmap + t.writes.psum) / bits.ofmap);
+    a.add(`globalBuffer.${run.buffers.ifmap.partition}`, 'write', bits.ifmap, t.reads.ifmap / bits.ifmap);
+    a.add(`globalBuffer.${run.buffers.filter.partition}`, 'write', bits.filter, t.reads.filter / bits.filter);
+    a.add(`globalBuffer.${run.buffers.ofmap.partition}`, 'write', bits.ofmap, t.reads.psum / bits.ofmap);
+    a.add(`globalBuffer.${run.buffers.ofmap.partition}`, 'read', bits.ofmap, (t.writes.ofmap + t.writes.psum) / bits.ofmap);
     a.add('pe', operation, Math.max(bits.ifmap, bits.filter), c.activeOps);
     a.add('pe', 'gated', Math.max(bits.ifmap, bits.filter), c.gatedOps);
     parts.scratchpads.ifmap.read(c.spadReads.ifmap, bits.ifmap, 'ifmap', a);
@@ -315,13 +335,14 @@ export class Controller extends Component<typeof controllerInfo.params> {
   private foldDone(): void {
     const run = this.current!;
     const parts = this.requireParts();
-    const fold = run.plan.fold(run.next - 1);
+    const fold = run.runningFold!;
     run.arrayFree = true;
     run.arrayFreeAt = this.now;
     if (fold.outputsFinal && run.step.outputTo !== 'buffer') this.dramWrite(run, run.plan.tile('ofmap', fold).elements * run.step.bits.ofmap, 'ofmap');
     if (run.next >= run.plan.folds) {
       const drain = parts.array.drainCycles(run.plan);
       run.result.drainCycles = drain;
+      this.countStepActions(run, run.result.counts);
       this.drainCount.add(drain);
       this.current = undefined;
       this.schedule(drain, () => this.finishStep(run.result));

@@ -66,14 +66,23 @@ export interface TileTraffic {
 }
 
 interface Resident {
+  key: number;
   bits: number;
   /** A partial-sum tile that must go to DRAM (not dropped) when evicted. */
   dirty: boolean;
+  /** Neighbours in recency order (a doubly linked list: O(1) touch and evict). */
+  older: Resident | undefined;
+  newer: Resident | undefined;
 }
 
 export class GlobalBuffer extends Component<typeof globalBufferInfo.params> {
-  private readonly resident = new Map<string, Resident>();
-  private readonly seen = new Set<string>();
+  private readonly resident = new Map<number, Resident>();
+  private oldest: Resident | undefined;
+  private newest: Resident | undefined;
+  private readonly usable: number;
+  private readonly seen = new Set<number>();
+  private readonly tensorIds = new Map<string, number>();
+  private readonly tensorNames: string[] = [];
   private used = 0;
   private readonly readBits = this.counter('readBits');
   private readonly writeBits = this.counter('writeBits');
@@ -85,12 +94,12 @@ export class GlobalBuffer extends Component<typeof globalBufferInfo.params> {
 
   constructor(parent: Simulator | Component, name: string, params?: Readonly<Record<string, unknown>>) {
     super(parent, name, globalBufferInfo, params);
+    this.partition = name;
+    this.usable = (this.params.capacityBytes * 8) / (this.params.doubleBuffered ? 2 : 1);
   }
 
   /** The partition's name, used as the energy-model instance (`globalBuffer.<partition>`). */
-  get partition(): string {
-    return this.name.slice(this.name.lastIndexOf('.') + 1);
-  }
+  readonly partition: string;
 
   get bandwidthBitsPerCycle(): number {
     return this.params.bandwidthBitsPerCycle || this.params.banks * this.params.widthBits;
@@ -98,7 +107,26 @@ export class GlobalBuffer extends Component<typeof globalBufferInfo.params> {
 
   /** Bits that tiles may occupy: half the capacity when double buffered. */
   get usableBits(): number {
-    return (this.params.capacityBytes * 8) / (this.params.doubleBuffered ? 2 : 1);
+    return this.usable;
+  }
+
+  /**
+   * The number that stands for a tensor in tile keys: `tileKey(tensor, tile)` is the same
+   * number for the same data, and a cheap Map key (this runs for every fold).
+   */
+  tensor(name: string): number {
+    let id = this.tensorIds.get(name);
+    if (id === undefined) {
+      id = this.tensorNames.length;
+      if (id >= 1 << 20) throw new ConfigError(`component ${this.name}: more than ${1 << 20} tensors`);
+      this.tensorIds.set(name, id);
+      this.tensorNames.push(name);
+    }
+    return id;
+  }
+
+  static tileKey(tensor: number, tile: number): number {
+    return tensor * 2 ** 32 + tile;
   }
 
   /**
@@ -106,11 +134,10 @@ export class GlobalBuffer extends Component<typeof globalBufferInfo.params> {
    * refetch if it had been here before) and keeps it if it fits, evicting the least
    * recently used tiles; a tile larger than the buffer streams through and is not kept.
    */
-  acquire(key: string, bits: number): TileTraffic {
+  acquire(key: number, bits: number): TileTraffic {
     const r = this.resident.get(key);
     if (r) {
-      this.resident.delete(key);
-      this.resident.set(key, r);
+      this.touch(r);
       this.hits.add();
       return { fetchBits: 0, refetchBits: 0, spillBits: 0 };
     }
@@ -127,14 +154,13 @@ export class GlobalBuffer extends Component<typeof globalBufferInfo.params> {
    * A fold accumulates into an output tile. Partial sums that were spilled come back from
    * DRAM first; a final tile leaves the buffer (written to DRAM by the caller if wanted).
    */
-  accumulate(key: string, bits: number, final: boolean): TileTraffic {
+  accumulate(key: number, bits: number, final: boolean): TileTraffic {
     let fetchBits = 0;
     let refetch = 0;
     let spillBits = 0;
     const r = this.resident.get(key);
     if (r) {
-      this.resident.delete(key);
-      this.resident.set(key, r);
+      this.touch(r);
       this.hits.add();
     } else if (this.seen.has(key)) {
       // Spilled earlier: read the partial sums back.
@@ -159,17 +185,26 @@ export class GlobalBuffer extends Component<typeof globalBufferInfo.params> {
     this.writeBits.add(bits);
   }
 
-  /** Forgets a tensor's tiles (its keys start with `prefix`), e.g. when a layer's output is consumed. */
-  release(prefix: string): void {
-    for (const key of [...this.resident.keys()]) if (key.startsWith(prefix)) this.remove(key);
+  /** Forgets a tensor's tiles, e.g. when a layer's output has been consumed. */
+  release(tensorName: string): void {
+    const id = this.tensorIds.get(tensorName);
+    if (id === undefined) return;
+    for (const key of [...this.resident.keys()]) if (Math.floor(key / 2 ** 32) === id) this.remove(key);
   }
 
-  /** Functional view for tests and placement: resident tile keys, least recently used first. */
-  residentKeys(): string[] {
-    return [...this.resident.keys()];
+  /** Functional view for tests and placement: resident tiles as `tensor:tile`, least recently used first. */
+  residentTiles(): string[] {
+    const out: string[] = [];
+    for (let r = this.oldest; r; r = r.newer) out.push(`${this.tensorNames[Math.floor(r.key / 2 ** 32)]}:${r.key % 2 ** 32}`);
+    return out;
   }
 
-  private insert(key: string, bits: number, dirty: boolean): number {
+  /** Bits of the resident tiles. */
+  get usedBits(): number {
+    return this.used;
+  }
+
+  private insert(key: number, bits: number, dirty: boolean): number {
     let spilled = 0;
     if (bits > this.usableBits) {
       // Does not fit at all: it streams through; partial sums of it go straight to DRAM.
@@ -179,22 +214,43 @@ export class GlobalBuffer extends Component<typeof globalBufferInfo.params> {
       }
       return spilled;
     }
-    while (this.used + bits > this.usableBits) {
-      const [victim, v] = this.resident.entries().next().value as [string, Resident];
+    while (this.used + bits > this.usable) {
+      const v = this.oldest!;
       if (v.dirty) {
         this.spillBits.add(v.bits);
         spilled += v.bits;
       }
-      this.remove(victim);
+      this.remove(v.key);
     }
-    this.resident.set(key, { bits, dirty });
+    const r: Resident = { key, bits, dirty, older: this.newest, newer: undefined };
+    if (this.newest) this.newest.newer = r;
+    else this.oldest = r;
+    this.newest = r;
+    this.resident.set(key, r);
     this.used += bits;
     return spilled;
   }
 
-  private remove(key: string): void {
+  private unlink(r: Resident): void {
+    if (r.older) r.older.newer = r.newer;
+    else this.oldest = r.newer;
+    if (r.newer) r.newer.older = r.older;
+    else this.newest = r.older;
+    r.older = r.newer = undefined;
+  }
+
+  private touch(r: Resident): void {
+    if (this.newest === r) return;
+    this.unlink(r);
+    r.older = this.newest;
+    this.newest!.newer = r;
+    this.newest = r;
+  }
+
+  private remove(key: number): void {
     const r = this.resident.get(key);
     if (!r) return;
+    this.unlink(r);
     this.resident.delete(key);
     this.used -= r.bits;
   }
