@@ -1,9 +1,8 @@
 import type { BenchSuite } from '../harness.js';
 import { hwSuite } from './hw.js';
-import { hwSuite } from './hw.js';
 import { kernelSuite } from './kernel.js';
 import { snnSuite } from './snn.js';
 import { traceSuite } from './trace.js';
 
 /** Every benchmark suite; add one line per suite. */
-export const SUITES: readonly BenchSuite[] = [kernelSuite, hwSuite, hwSuite, snnSuite, traceSuite];
+export const SUITES: readonly BenchSuite[] = [kernelSuite, hwSuite, snnSuite, traceSuite];
