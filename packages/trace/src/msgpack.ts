@@ -57,49 +57,13 @@ export class ByteWriter {
   /** A non-negative safe integer in its shortest form. */
   uint(n: number): void {
     this.ensure(9);
-    const b = this.buf;
-    if (n < 0x80) b[this.pos++] = n;
-    else if (n < 0x100) {
-      b[this.pos++] = 0xcc;
-      b[this.pos++] = n;
-    } else if (n < 0x10000) {
-      b[this.pos++] = 0xcd;
-      b[this.pos++] = n >>> 8;
-      b[this.pos++] = n & 0xff;
-    } else if (n < 0x100000000) {
-      b[this.pos++] = 0xce;
-      b.writeUInt32BE(n, this.pos);
-      this.pos += 4;
-    } else {
-      b[this.pos++] = 0xcf;
-      b.writeUInt32BE(Math.floor(n / 0x100000000), this.pos);
-      b.writeUInt32BE(n >>> 0, this.pos + 4);
-      this.pos += 8;
-    }
+    this.pos = putUint(this.buf, this.pos, n);
   }
 
   /** A safe integer in its shortest form (non-negative ones as uint, as the spec recommends). */
   int(n: number): void {
-    if (n >= 0) return this.uint(n);
     this.ensure(9);
-    const b = this.buf;
-    if (n >= -32) b[this.pos++] = n & 0xff;
-    else if (n >= -128) {
-      b[this.pos++] = 0xd0;
-      b.writeInt8(n, this.pos++);
-    } else if (n >= -32768) {
-      b[this.pos++] = 0xd1;
-      b.writeInt16BE(n, this.pos);
-      this.pos += 2;
-    } else if (n >= -2147483648) {
-      b[this.pos++] = 0xd2;
-      b.writeInt32BE(n, this.pos);
-      this.pos += 4;
-    } else {
-      b[this.pos++] = 0xd3;
-      b.writeBigInt64BE(BigInt(n), this.pos);
-      this.pos += 8;
-    }
+    this.pos = putInt(this.buf, this.pos, n);
   }
 
   float64(x: number): void {
@@ -193,16 +157,82 @@ export class ByteWriter {
     }
   }
 
-  /** A canonical number: integers (and -0, as 0) in their shortest int form, others as float64; NaN and infinities rejected. */
-  number(x: number, where: () => string): void {
+  /** A canonical number: integers (and -0, as 0) in their shortest int form, others as float64; NaN and infinities rejected (`where` names it). */
+  number(x: number, where: string): void {
     if (Number.isSafeInteger(x)) this.int(x === 0 ? 0 : x);
     else if (Number.isFinite(x)) this.float64(x);
-    else throw new ConfigError(`${where()}: ${String(x)} cannot be written to a trace (canonical payloads hold finite numbers only)`);
+    else throw new ConfigError(`${where}: ${String(x)} cannot be written to a trace (canonical payloads hold finite numbers only)`);
   }
 
   bytes(): Buffer {
     return this.buf.subarray(0, this.pos);
   }
+}
+
+/** Writes a non-negative safe integer at `pos` in its shortest form (room for 9 bytes needed); returns the new position. */
+export function putUint(b: Uint8Array, pos: number, n: number): number {
+  if (n < 0x80) {
+    b[pos] = n;
+    return pos + 1;
+  }
+  if (n < 0x100) {
+    b[pos] = 0xcc;
+    b[pos + 1] = n;
+    return pos + 2;
+  }
+  if (n < 0x10000) {
+    b[pos] = 0xcd;
+    b[pos + 1] = n >>> 8;
+    b[pos + 2] = n & 0xff;
+    return pos + 3;
+  }
+  if (n < 0x100000000) {
+    b[pos] = 0xce;
+    put32(b, pos + 1, n);
+    return pos + 5;
+  }
+  b[pos] = 0xcf;
+  put32(b, pos + 1, Math.floor(n / 0x100000000));
+  put32(b, pos + 5, n >>> 0);
+  return pos + 9;
+}
+
+/** Writes a safe integer at `pos` in its shortest form; returns the new position. */
+export function putInt(b: Uint8Array, pos: number, n: number): number {
+  if (n >= 0) return putUint(b, pos, n);
+  if (n >= -32) {
+    b[pos] = n & 0xff;
+    return pos + 1;
+  }
+  if (n >= -128) {
+    b[pos] = 0xd0;
+    b[pos + 1] = n & 0xff;
+    return pos + 2;
+  }
+  if (n >= -32768) {
+    b[pos] = 0xd1;
+    b[pos + 1] = (n >> 8) & 0xff;
+    b[pos + 2] = n & 0xff;
+    return pos + 3;
+  }
+  if (n >= -2147483648) {
+    b[pos] = 0xd2;
+    put32(b, pos + 1, n >>> 0);
+    return pos + 5;
+  }
+  // Two's complement over 64 bits: high word floor(n / 2^32) (negative), low word n mod 2^32.
+  const hi = Math.floor(n / 0x100000000);
+  b[pos] = 0xd3;
+  put32(b, pos + 1, hi >>> 0);
+  put32(b, pos + 5, (n - hi * 0x100000000) >>> 0);
+  return pos + 9;
+}
+
+function put32(b: Uint8Array, pos: number, n: number): void {
+  b[pos] = n >>> 24;
+  b[pos + 1] = (n >>> 16) & 0xff;
+  b[pos + 2] = (n >>> 8) & 0xff;
+  b[pos + 3] = n & 0xff;
 }
 
 export interface DecodeLimits {

@@ -20,7 +20,7 @@ import {
   type LinkEntry,
   type PortEntry,
 } from './format.js';
-import { ByteWriter } from './msgpack.js';
+import { ByteWriter, putInt, putUint } from './msgpack.js';
 import type { ByteSink } from './sink.js';
 
 export interface TraceWriterOptions {
@@ -64,6 +64,8 @@ export class TraceWriter {
   private readonly kindIds = new Map<string, number>();
   private readonly keyIds = new Map<string, number>();
   private readonly actionIds = new Map<string, number>();
+  private lastKind = '';
+  private lastKindId = -1;
   private digest: Buffer;
   private records = 0;
   private chunks = 0;
@@ -177,7 +179,7 @@ export class TraceWriter {
   };
 
   private writeRecord(r: EventRecord): void {
-    if (this.openAt >= 0) this.closeOpen();
+    if (this.openActions.length > 0 || this.defs.pos > 0) this.closeOpen();
     const w = this.chunk;
     if (this.chunkCount >= this.chunkRecords || w.pos >= CHUNK_BYTE_TARGET) this.flushChunk();
     const p = r.payload;
@@ -189,22 +191,41 @@ export class TraceWriter {
       declared = true;
     } else if (r.source !== undefined) kind = p === undefined ? KIND_RETRY : KIND_DELIVER;
     else kind = p === undefined && r.priority === Priority.CLOCK ? KIND_CLOCK : KIND_EVENT;
-    let kindId = this.kindIds.get(kind);
-    if (kindId === undefined) kindId = this.define(this.kindIds, DEF_KIND, kind);
+    let kindId: number;
+    if (kind === this.lastKind) kindId = this.lastKindId;
+    else {
+      kindId = this.kindIds.get(kind) ?? this.define(this.kindIds, DEF_KIND, kind);
+      this.lastKind = kind;
+      this.lastKindId = kindId;
+    }
 
-    this.openAt = w.pos;
-    w.byte(0x97); // fixarray(7); becomes 0x98 when action counts follow
-    w.int(r.seq - this.lastSeq);
-    w.uint(r.time - this.lastTime);
-    w.uint(r.priority);
-    w.uint(kindId);
-    if (r.source === undefined) w.nil();
-    else w.uint(this.portId(r.source));
-    if (r.destination === undefined) w.nil();
-    else w.uint(this.portId(r.destination));
-    if (data === undefined) w.nil();
-    else if (typeof data === 'number') w.number(data, () => `payload of event ${r.seq}`);
-    else if (declared || (typeof data === 'object' && data !== null && 'actions' in data)) this.writeDeclared(data as Record<string, unknown>, r.seq);
+    // The fixed fields, written in place: this is the per-event cost of recording.
+    if (w.pos + 64 > w.buf.length) w.ensure(64);
+    const b = w.buf;
+    let pos = w.pos;
+    this.openAt = pos;
+    b[pos++] = 0x97; // fixarray(7); becomes 0x98 when action counts follow
+    // Most fields are positive fixints (one byte): that case is inlined.
+    const dSeq = r.seq - this.lastSeq;
+    if (dSeq >= 0 && dSeq < 0x80) b[pos++] = dSeq;
+    else pos = putInt(b, pos, dSeq);
+    const dTime = r.time - this.lastTime;
+    if (dTime < 0x80) b[pos++] = dTime;
+    else pos = putUint(b, pos, dTime);
+    if (r.priority < 0x80) b[pos++] = r.priority;
+    else pos = putUint(b, pos, r.priority);
+    if (kindId < 0x80) b[pos++] = kindId;
+    else pos = putUint(b, pos, kindId);
+    if (r.source === undefined) b[pos++] = 0xc0;
+    else pos = putUint(b, pos, this.portId(r.source));
+    if (r.destination === undefined) b[pos++] = 0xc0;
+    else pos = putUint(b, pos, this.portId(r.destination));
+    if (data === undefined) b[pos++] = 0xc0;
+    else if (typeof data === 'number' && Number.isSafeInteger(data)) pos = putInt(b, pos, data === 0 ? 0 : data);
+    w.pos = pos;
+    if (data === undefined || typeof data === 'number') {
+      if (typeof data === 'number' && !Number.isSafeInteger(data)) this.writeNumber(data, r.seq);
+    } else if (declared || (typeof data === 'object' && data !== null && 'actions' in data)) this.writeDeclared(data as Record<string, unknown>, r.seq);
     else this.writeData(data, 0, r.seq);
     this.lastSeq = r.seq;
     this.lastTime = r.time;
@@ -222,16 +243,14 @@ export class TraceWriter {
         this.pushAction(a[0], a[1], a[2], a[3], `payload of event ${seq}`);
       }
     }
-    const keys = Object.keys(p).filter((k) => k !== 'kind' && k !== 'actions' && p[k] !== undefined);
-    if (keys.length === 0) this.chunk.nil();
-    else this.writeObject(p, keys, 1, seq);
+    this.writeObject(p, 1, seq, true);
   }
 
   private writeData(v: unknown, depth: number, seq: number): void {
     const w = this.chunk;
     switch (typeof v) {
       case 'number':
-        return w.number(v, () => `payload of event ${seq}`);
+        return this.writeNumber(v, seq);
       case 'string':
         return w.str(v);
       case 'boolean':
@@ -249,8 +268,7 @@ export class TraceWriter {
           }
           return;
         }
-        const o = v as Record<string, unknown>;
-        return this.writeObject(o, Object.keys(o).filter((k) => o[k] !== undefined), depth + 1, seq);
+        return this.writeObject(v as Record<string, unknown>, depth + 1, seq, false);
       }
       case 'undefined':
         return w.nil();
@@ -259,14 +277,37 @@ export class TraceWriter {
     }
   }
 
-  /** A map with sorted keys, each key written as its interned id. */
-  private writeObject(o: Record<string, unknown>, keys: string[], depth: number, seq: number): void {
-    if (keys.length > 1) keys.sort(cmp);
-    this.chunk.mapHeader(keys.length);
-    for (const k of keys) {
-      let id = this.keyIds.get(k);
-      if (id === undefined) id = this.define(this.keyIds, DEF_KEY, k);
-      this.chunk.uint(id);
+  private writeNumber(x: number, seq: number): void {
+    if (Number.isSafeInteger(x)) this.chunk.int(x === 0 ? 0 : x);
+    else if (Number.isFinite(x)) this.chunk.float64(x);
+    else this.chunk.number(x, `payload of event ${seq}`);
+  }
+
+  /**
+   * A map with sorted keys, each key written as its interned id; properties holding
+   * undefined are left out (as JSON does), and so are `kind` and `actions` at the top of a
+   * payload that follows the convention (all of it empty: nil).
+   */
+  private writeObject(o: Record<string, unknown>, depth: number, seq: number, top: boolean): void {
+    const keys = Object.keys(o);
+    let n = 0;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      if (o[k] === undefined || (top && (k === 'kind' || k === 'actions'))) continue;
+      // Insertion sort in place (payloads have few keys): code-unit order.
+      let j = n++;
+      while (j > 0 && keys[j - 1]! > k) {
+        keys[j] = keys[j - 1]!;
+        j--;
+      }
+      keys[j] = k;
+    }
+    const w = this.chunk;
+    if (top && n === 0) return w.nil();
+    w.mapHeader(n);
+    for (let i = 0; i < n; i++) {
+      const k = keys[i]!;
+      w.uint(this.keyIds.get(k) ?? this.define(this.keyIds, DEF_KEY, k));
       this.writeData(o[k], depth, seq);
     }
   }
@@ -314,7 +355,7 @@ export class TraceWriter {
       w.arrayHeader(this.openActions.length);
       for (let i = 0; i < this.openActions.length; i += 2) {
         w.uint(this.openActions[i]!);
-        w.number(this.openActions[i + 1]!, () => 'action count');
+        w.number(this.openActions[i + 1]!, 'action count');
       }
       this.openActions.length = 0;
     }
