@@ -76,12 +76,48 @@ export function mergeShards(inputs: readonly ShardInput[]): SweepResult {
       `sweep merge: ${missing.length} of ${total} points missing: ${formatIndexes(missing)}${shardsMissing.length ? ` (shards ${shardsMissing.join(', ')} not given or incomplete)` : ''}`,
     );
   }
+  const ordered = [...points.values()].sort((a, b) => a.index - b.index);
+  checkStructure(ordered, first.doc.params, first.doc.mode, docs.map((d) => d.name));
   return {
     kind: 'sweep',
     base: first.doc.base,
     params: first.doc.params,
     mode: first.doc.mode,
     totalPoints: total,
-    points: [...points.values()].sort((a, b) => a.index - b.index),
+    points: ordered,
   };
+}
+
+/**
+ * The documents do not carry the value lists, so check that the joined points could come
+ * from one sweep: in a grid, the distinct values of each parameter (in index order) must
+ * multiply to the point count and every point must sit where the grid puts it; in a paired
+ * sweep no parameter takes one value twice (lists never repeat a value).
+ */
+function checkStructure(points: readonly SweepPoint[], params: readonly string[], mode: 'grid' | 'paired', names: readonly string[]): void {
+  const fail = (why: string): never => {
+    throw new ConfigError(`sweep merge: the points of ${names.join(', ')} do not form one sweep (${why}); were they run with the same --param lists?`);
+  };
+  const key = (v: unknown): string => `${typeof v}:${String(v)}`;
+  const lists = params.map((name) => {
+    const seen: unknown[] = [];
+    for (const p of points) if (!seen.some((v) => key(v) === key(p.params[name]))) seen.push(p.params[name]);
+    return seen;
+  });
+  if (mode === 'paired') {
+    params.forEach((name, j) => {
+      if (lists[j]!.length !== points.length) fail(`${name} takes one value at two points`);
+    });
+    return;
+  }
+  const product = lists.reduce((a, l) => a * l.length, 1);
+  if (product !== points.length) fail(`${params.map((name, j) => `${lists[j]!.length} values of ${name}`).join(' x ')} make ${product} combinations, not ${points.length}`);
+  for (const p of points) {
+    let rest = p.index;
+    for (let j = params.length - 1; j >= 0; j--) {
+      const n = lists[j]!.length;
+      if (key(lists[j]![rest % n]) !== key(p.params[params[j]!])) fail(`point ${p.index} has ${params[j]}=${String(p.params[params[j]!])} where the grid puts ${String(lists[j]![rest % n])}`);
+      rest = Math.floor(rest / n);
+    }
+  }
 }
