@@ -142,10 +142,10 @@ export function planSystolicGemm(dataflow: string, mapping: SystolicMapping, gem
     const c0 = colFold * C;
     const rowsUsed = Math.min(R, Sr - r0);
     const colsUsed = Math.min(C, Sc - c0);
-    const range = (d: GemmDim): [number, number] => (d === rd ? [r0, r0 + rowsUsed] : d === cd ? [c0, c0 + colsUsed] : [0, T]);
-    const [m0, m1] = range('M');
-    const [n0, n1] = range('N');
-    const [k0, k1] = range('K');
+    // The block: the spread dimensions take this fold's slice, the streamed one its whole range.
+    const lo = (d: GemmDim): number => (d === rd ? r0 : d === cd ? c0 : 0);
+    const hi = (d: GemmDim): number => (d === rd ? r0 + rowsUsed : d === cd ? c0 + colsUsed : T);
+    const m0 = lo('M'), m1 = hi('M'), n0 = lo('N'), n1 = hi('N'), k0 = lo('K'), k1 = hi('K');
     const mapped = rowsUsed * colsUsed;
     const streamedRows = rowsUsed * T;
     const streamedCols = colsUsed * T;

@@ -5,7 +5,7 @@ import { denseActivity } from '../activity.js';
 import { addFoldCounts, emptyFoldCounts, type FoldCounts } from '../fold-counts.js';
 import type { GemmStep, ScheduleStep, VectorStep } from '../schedule.js';
 import type { Dram, DramRequest } from './memory.js';
-import { GlobalBuffer, type Scratchpad } from './memory.js';
+import type { GlobalBuffer, Scratchpad } from './memory.js';
 import type { FoldJob, PEArray } from './pe-array.js';
 import type { VectorJob } from './units.js';
 
@@ -97,6 +97,8 @@ export class Controller extends Component<typeof controllerInfo.params> {
   private nextRequestId = 0;
   private current: GemmRun | undefined;
   private vectorStep: { step: VectorStep; result: MutableResult } | undefined;
+  private readonly arrayPort = this.port<FoldJob>('array');
+  private readonly dramPort = this.port<DramRequest>('dram');
   private readonly stepCount = this.counter('steps');
   private readonly stallCount = this.counter('stallCycles');
   private readonly drainCount = this.counter('drainCycles');
@@ -212,24 +214,24 @@ export class Controller extends Component<typeof controllerInfo.params> {
     run.fetchedFold = fold;
     const { bits } = run.step;
     const t = run.result.dram;
-    let readBits = 0;
-    let spillBits = 0;
-    for (const op of ['ifmap', 'filter'] as const) {
-      const tile = run.plan.tile(op, fold);
-      const traffic = run.buffers[op].acquire(GlobalBuffer.tileKey(run.tensorIds[op], tile.key), tile.elements * bits[op]);
-      t.reads[op] += traffic.fetchBits;
-      t.refetch[op] += traffic.refetchBits;
-      readBits += traffic.fetchBits;
-      spillBits += traffic.spillBits;
-      this.countFill(run, op, traffic.fetchBits);
-    }
-    const outTile = run.plan.tile('ofmap', fold);
-    const out = run.buffers.ofmap.accumulate(GlobalBuffer.tileKey(run.tensorIds.ofmap, outTile.key), outTile.elements * bits.ofmap, fold.outputsFinal && run.step.outputTo !== 'buffer');
+    const plan = run.plan;
+    const inTile = plan.tile('ifmap', fold);
+    const wTile = plan.tile('filter', fold);
+    const outTile = plan.tile('ofmap', fold);
+    const i = run.buffers.ifmap.acquire(run.tensorIds.ifmap, inTile.key, inTile.elements * bits.ifmap);
+    const w = run.buffers.filter.acquire(run.tensorIds.filter, wTile.key, wTile.elements * bits.filter);
+    const out = run.buffers.ofmap.accumulate(run.tensorIds.ofmap, outTile.key, outTile.elements * bits.ofmap, fold.outputsFinal && run.step.outputTo !== 'buffer');
+    t.reads.ifmap += i.fetchBits;
+    t.reads.filter += w.fetchBits;
     t.reads.psum += out.fetchBits;
+    t.refetch.ifmap += i.refetchBits;
+    t.refetch.filter += w.refetchBits;
     t.refetch.psum += out.refetchBits;
-    readBits += out.fetchBits;
-    spillBits += out.spillBits;
+    this.countFill(run, 'ifmap', i.fetchBits);
+    this.countFill(run, 'filter', w.fetchBits);
     this.countFill(run, 'ofmap', out.fetchBits);
+    const readBits = i.fetchBits + w.fetchBits + out.fetchBits;
+    const spillBits = i.spillBits + w.spillBits + out.spillBits;
     if (spillBits > 0) this.dramWrite(run, spillBits, 'psum');
     run.fetched++;
     if (readBits === 0) {
@@ -259,7 +261,7 @@ export class Controller extends Component<typeof controllerInfo.params> {
   private dramRequest(bits: number, write: boolean, done: () => void): void {
     const id = this.nextRequestId++;
     this.dramCallbacks.set(id, done);
-    this.port<DramRequest>('dram').trySend({ id, bits, write });
+    this.dramPort.trySend({ id, bits, write });
   }
 
   private tryStartFold(): void {
@@ -294,7 +296,7 @@ export class Controller extends Component<typeof controllerInfo.params> {
     addFoldCounts(run.result.counts, counts);
     run.arrayFree = false;
     run.next++;
-    this.port<FoldJob>('array').trySend({ counts, rowsUsed: fold.rowsUsed, colsUsed: fold.colsUsed, sramStallCycles: sramStall });
+    this.arrayPort.trySend({ counts, rowsUsed: fold.rowsUsed, colsUsed: fold.colsUsed, sramStallCycles: sramStall });
     // Double buffered: the next fold's data comes in while this one computes.
     if (run.doubleBuffered) this.fetch();
   }

@@ -65,8 +65,11 @@ export interface TileTraffic {
   spillBits: number;
 }
 
+const NO_TRAFFIC: TileTraffic = Object.freeze({ fetchBits: 0, refetchBits: 0, spillBits: 0 });
+
 interface Resident {
-  key: number;
+  tensor: number;
+  tile: number;
   bits: number;
   /** A partial-sum tile that must go to DRAM (not dropped) when evicted. */
   dirty: boolean;
@@ -76,11 +79,13 @@ interface Resident {
 }
 
 export class GlobalBuffer extends Component<typeof globalBufferInfo.params> {
-  private readonly resident = new Map<number, Resident>();
+  // Per tensor, per tile index: the resident entry, and whether it was ever fetched (tile
+  // indexes are dense, so arrays beat hashing on the per-fold path).
+  private readonly resident: (Resident | undefined)[][] = [];
+  private readonly seen: Uint8Array[] = [];
   private oldest: Resident | undefined;
   private newest: Resident | undefined;
   private readonly usable: number;
-  private readonly seen = new Set<number>();
   private readonly tensorIds = new Map<string, number>();
   private readonly tensorNames: string[] = [];
   private used = 0;
@@ -118,15 +123,25 @@ export class GlobalBuffer extends Component<typeof globalBufferInfo.params> {
     let id = this.tensorIds.get(name);
     if (id === undefined) {
       id = this.tensorNames.length;
-      if (id >= 1 << 20) throw new ConfigError(`component ${this.name}: more than ${1 << 20} tensors`);
       this.tensorIds.set(name, id);
       this.tensorNames.push(name);
+      this.resident.push([]);
+      this.seen.push(new Uint8Array(16));
     }
     return id;
   }
 
-  static tileKey(tensor: number, tile: number): number {
-    return tensor * 2 ** 32 + tile;
+  /** Marks a tile fetched; returns whether it had been before. */
+  private markSeen(tensor: number, tile: number): boolean {
+    let s = this.seen[tensor]!;
+    if (tile >= s.length) {
+      const grown = new Uint8Array(Math.max(tile + 1, s.length * 2));
+      grown.set(s);
+      this.seen[tensor] = s = grown;
+    }
+    const before = s[tile] === 1;
+    s[tile] = 1;
+    return before;
   }
 
   /**
@@ -134,19 +149,18 @@ export class GlobalBuffer extends Component<typeof globalBufferInfo.params> {
    * refetch if it had been here before) and keeps it if it fits, evicting the least
    * recently used tiles; a tile larger than the buffer streams through and is not kept.
    */
-  acquire(key: number, bits: number): TileTraffic {
-    const r = this.resident.get(key);
+  acquire(tensor: number, tile: number, bits: number): TileTraffic {
+    const r = this.resident[tensor]![tile];
     if (r) {
       this.touch(r);
       this.hits.add();
-      return { fetchBits: 0, refetchBits: 0, spillBits: 0 };
+      return NO_TRAFFIC;
     }
     this.misses.add();
-    const refetch = this.seen.has(key) ? bits : 0;
-    this.seen.add(key);
+    const refetch = this.markSeen(tensor, tile) ? bits : 0;
     this.fillBits.add(bits);
     this.refetchBits.add(refetch);
-    const spillBits = this.insert(key, bits, false);
+    const spillBits = this.insert(tensor, tile, bits, false);
     return { fetchBits: bits, refetchBits: refetch, spillBits };
   }
 
@@ -154,15 +168,16 @@ export class GlobalBuffer extends Component<typeof globalBufferInfo.params> {
    * A fold accumulates into an output tile. Partial sums that were spilled come back from
    * DRAM first; a final tile leaves the buffer (written to DRAM by the caller if wanted).
    */
-  accumulate(key: number, bits: number, final: boolean): TileTraffic {
+  accumulate(tensor: number, tile: number, bits: number, final: boolean): TileTraffic {
     let fetchBits = 0;
     let refetch = 0;
     let spillBits = 0;
-    const r = this.resident.get(key);
+    const r = this.resident[tensor]![tile];
+    const before = this.markSeen(tensor, tile);
     if (r) {
       this.touch(r);
       this.hits.add();
-    } else if (this.seen.has(key)) {
+    } else if (before) {
       // Spilled earlier: read the partial sums back.
       this.misses.add();
       fetchBits = bits;
@@ -170,10 +185,9 @@ export class GlobalBuffer extends Component<typeof globalBufferInfo.params> {
       this.fillBits.add(bits);
       this.refetchBits.add(bits);
     }
-    this.seen.add(key);
     if (final) {
-      if (r) this.remove(key);
-    } else if (!r) spillBits = this.insert(key, bits, true);
+      if (r) this.remove(r);
+    } else if (!r) spillBits = this.insert(tensor, tile, bits, true);
     return { fetchBits, refetchBits: refetch, spillBits };
   }
 
@@ -189,13 +203,13 @@ export class GlobalBuffer extends Component<typeof globalBufferInfo.params> {
   release(tensorName: string): void {
     const id = this.tensorIds.get(tensorName);
     if (id === undefined) return;
-    for (const key of [...this.resident.keys()]) if (Math.floor(key / 2 ** 32) === id) this.remove(key);
+    for (const r of this.resident[id]!) if (r) this.remove(r);
   }
 
   /** Functional view for tests and placement: resident tiles as `tensor:tile`, least recently used first. */
   residentTiles(): string[] {
     const out: string[] = [];
-    for (let r = this.oldest; r; r = r.newer) out.push(`${this.tensorNames[Math.floor(r.key / 2 ** 32)]}:${r.key % 2 ** 32}`);
+    for (let r = this.oldest; r; r = r.newer) out.push(`${this.tensorNames[r.tensor]}:${r.tile}`);
     return out;
   }
 
@@ -204,7 +218,7 @@ export class GlobalBuffer extends Component<typeof globalBufferInfo.params> {
     return this.used;
   }
 
-  private insert(key: number, bits: number, dirty: boolean): number {
+  private insert(tensor: number, tile: number, bits: number, dirty: boolean): number {
     let spilled = 0;
     if (bits > this.usableBits) {
       // Does not fit at all: it streams through; partial sums of it go straight to DRAM.
@@ -220,13 +234,13 @@ export class GlobalBuffer extends Component<typeof globalBufferInfo.params> {
         this.spillBits.add(v.bits);
         spilled += v.bits;
       }
-      this.remove(v.key);
+      this.remove(v);
     }
-    const r: Resident = { key, bits, dirty, older: this.newest, newer: undefined };
+    const r: Resident = { tensor, tile, bits, dirty, older: this.newest, newer: undefined };
     if (this.newest) this.newest.newer = r;
     else this.oldest = r;
     this.newest = r;
-    this.resident.set(key, r);
+    this.resident[tensor]![tile] = r;
     this.used += bits;
     return spilled;
   }
@@ -247,11 +261,9 @@ export class GlobalBuffer extends Component<typeof globalBufferInfo.params> {
     this.newest = r;
   }
 
-  private remove(key: number): void {
-    const r = this.resident.get(key);
-    if (!r) return;
+  private remove(r: Resident): void {
     this.unlink(r);
-    this.resident.delete(key);
+    this.resident[r.tensor]![r.tile] = undefined;
     this.used -= r.bits;
   }
 }
