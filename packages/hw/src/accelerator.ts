@@ -168,6 +168,10 @@ export function priceOnAccelerator(acc: Accelerator, model: EnergyModelContribut
     version: model.version,
     description: model.description,
     energyPerAction(key: ActionKey) {
+      if (key.component === 'dram') {
+        const perBit = key.action === 'read' ? acc.dram.params.readEnergyPJPerBit : key.action === 'write' ? acc.dram.params.writeEnergyPJPerBit : 0;
+        if (perBit > 0) return { picojoules: perBit * key.bits, source: `component ${acc.dram.name} parameter ${key.action}EnergyPJPerBit (${perBit} pJ/bit)` };
+      }
       const o = overrides.get(key.component);
       const pj = o ? (key.action === 'read' ? o.read : key.action === 'write' ? o.write : 0) : 0;
       if (o && pj > 0) return { picojoules: (pj * key.bits) / o.widthBits, source: `component ${o.name} parameter ${key.action}EnergyPJ (${pj} pJ per ${o.widthBits}-bit access)` };

@@ -98,6 +98,22 @@ describe('global buffer and DRAM', () => {
   });
 });
 
+describe('energy parameters of the components', () => {
+  it('override the model for that instance and say so', async () => {
+    const { sata32EnergyModel } = await import('@sata/energy-sata32');
+    const cfg: AcceleratorConfig = { ...SATA_CONFIG, dram: { writeEnergyPJPerBit: 10 }, globalBuffers: { ...SATA_CONFIG.globalBuffers, weights: { capacityBytes: 144 * KIB, readEnergyPJ: 4, widthBits: 8 } } };
+    const r = simulateLayer({ gemm: { M: 16, N: 16, K: 16 }, dataflow: wsDataflow, config: cfg, energyModel: sata32EnergyModel });
+    const dramWrite = r.energy!.actions.find((a) => a.component === 'dram' && a.action === 'write')!;
+    expect(dramWrite.picojoulesEach).toBe(160);
+    expect(dramWrite.source).toMatch(/acc.dram parameter writeEnergyPJPerBit/);
+    const wRead = r.energy!.actions.find((a) => a.component === 'globalBuffer.weights' && a.action === 'read')!;
+    expect(wRead.picojoulesEach).toBe(8);
+    const sRead = r.energy!.actions.find((a) => a.component === 'globalBuffer.spikes' && a.action === 'read')!;
+    expect(sRead.source).toMatch(/CACTI/);
+    expect(r.energy!.leakage.length).toBe(5);
+  });
+});
+
 describe('parameter validation', () => {
   it('names the component and the parameter', () => {
     const sim = new Simulator();

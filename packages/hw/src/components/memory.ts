@@ -277,6 +277,8 @@ export const dramInfo = defineComponentInfo({
     bandwidthBitsPerCycle: { type: 'int', default: 128, min: 1, unit: 'bits/cycle', description: 'bits transferred per accelerator cycle (SATA: 128-bit bus)' },
     latencyCycles: { type: 'int', default: 50, min: 0, unit: 'cycles', description: 'from request to first data' },
     banks: { type: 'int', default: 16, min: 1, unit: 'banks', description: 'banks (informative; bursts are served in order)' },
+    readEnergyPJPerBit: { type: 'number', default: 0, min: 0, unit: 'pJ/bit', description: 'read energy per bit; 0: from the energy model' },
+    writeEnergyPJPerBit: { type: 'number', default: 0, min: 0, unit: 'pJ/bit', description: 'write energy per bit; 0: from the energy model' },
   },
   ports: { req: 'read and write requests from the controller; replies when the data is there (read) or gone (write)' },
   stats: {
