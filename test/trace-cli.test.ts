@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, builtinRegistry, type CliIO } from '@sata/cli';
-import { boundedBufferRunKind, recordRunToFile, type ReplayableRunKind } from '@sata/trace';
+import { Simulator } from '@sata/core';
+import { boundedBufferRunKind, MacArray, macArrayRunKind, NO_ACTION_RECORDER, priceActions, recordRunToFile, type ReplayableRunKind } from '@sata/trace';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 let dir: string;
@@ -83,6 +84,26 @@ describe('sata example --trace, trace info/export, replay', () => {
     const d = await sata('replay', other, '--verify');
     expect(d.code).toBe(1);
     expect(d.out).toMatch(/DIVERGED: record \d+ differs: recorded seq \d+ at time \d+ \(\w+\)/);
+  });
+
+  it('replay --energy prices recorded action counts with an installed energy model, as a direct run would', async () => {
+    const trace = join(dir, 'mac.trace');
+    const config = { folds: 25, macsPerFold: 40, readsPerFold: 3, bits: 16 };
+    recordRunToFile(macArrayRunKind, config, 1, trace, { plugins: builtinRegistry().pluginList() });
+    const sim = new Simulator({ seed: 1 });
+    const direct = new MacArray(sim, 'array', { ...macArrayRunKind.resolveConfig(config) }, () => NO_ACTION_RECORDER);
+    sim.run();
+    let priced = 0;
+    for (const name of builtinRegistry().list('energyModels').map((e) => e.contribution.name)) {
+      const r = await sata('replay', trace, '--energy', name, '--json');
+      expect(r.code, name).toBe(0);
+      const bill = JSON.parse(r.out);
+      const fresh = priceActions(direct.tally.list(), builtinRegistry().get('energyModels', name));
+      expect(bill.totalPicojoules, name).toBe(fresh.totalPicojoules);
+      expect(bill.actions.length + bill.unpriced.length, name).toBe(2);
+      if (bill.totalPicojoules > 0) priced++;
+    }
+    expect(priced).toBeGreaterThan(0);
   });
 
   it('usage errors: both or neither of --verify and --energy; an unknown energy model', async () => {
