@@ -3,7 +3,7 @@ import { ConfigError, Rng } from '@sata/core';
 import { importAccelergyErt } from '@sata/energy-accelergy';
 import { convForwardGemm, convOutputSize, densityActivity, DEFAULT_BUFFERS, SATA_CONFIG, simulateLayer, tensorActivity, type AcceleratorConfig, type GatingRule, type GemmActivity, type Matrix } from '@sata/hw';
 import type { EnergyModelContribution, GemmShape } from '@sata/plugin-api';
-import { formatTable, toJson } from '@sata/report';
+import { formatNumber, formatTable, toJson } from '@sata/report';
 import type { CommandFactory } from '../context.js';
 
 interface LayerArgs {
@@ -161,7 +161,7 @@ export const layerCommand: CommandFactory = (ctx) => ({
         ['total cycles', r.totalCycles, 'cycles'],
         ['utilization', r.utilization, 'mapped ops per PE-cycle'],
         ['mapping efficiency', r.mappingEfficiency, 'mapped PEs per PE'],
-        ['operations active / gated', `${r.ops.active} / ${r.ops.gated}`, `ops (${r.ops.activity})`],
+        ['operations active / gated', `${formatNumber(r.ops.active)} / ${formatNumber(r.ops.gated)}`, `ops (${r.ops.activity})`],
         ['SRAM reads ifmap', r.sramReads.ifmap, 'elements'],
         ['SRAM reads filter', r.sramReads.filter, 'elements'],
         ['SRAM reads psum', r.sramReads.psum, 'elements'],
