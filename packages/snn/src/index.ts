@@ -65,7 +65,7 @@ export {
   type GoldenCase, type GoldenReport, type QuantityError,
 } from './golden.js';
 export {
-  train, evaluate, initWeights, adam, sgd, DEFAULT_LR,
-  type Optimizer, type OptimizerName, type TrainOptions, type EpochRecord, type TrainResult, type EvalOptions,
+  train, evaluate, initWeights, adam, sgd, scheduledLr, DEFAULT_LR,
+  type Optimizer, type OptimizerName, type LrSchedule, type TrainOptions, type EpochRecord, type TrainResult, type EvalOptions,
 } from './train.js';
 export { snnPlugin } from './plugin.js';

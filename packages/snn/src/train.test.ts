@@ -29,13 +29,18 @@ describe('training', () => {
     expect(r.epochs[1]!.trainLoss).toBeLessThan(r.epochs[0]!.trainLoss);
   });
 
-  // The full run of the issue (>= 95% test accuracy at T=4): about 40 s here, so opt-in.
-  // Its final densities are compared with the PyTorch run's (sparsity-digits.json) where that file is present.
-  it.runIf(process.env['SATA_SLOW'] === '1')('reaches 95% test accuracy on the digits at T=4 (SATA_SLOW=1)', () => {
-    const r = train(net, split, { ...opts, epochs: 25, batch: 64 });
+  // The full runs of the issue (about 30 s each here), so opt-in with SATA_SLOW=1.
+  it.runIf(process.env['SATA_SLOW'] === '1')('reaches 95% test accuracy on the digits at T=4 with the CLI defaults (SGD with momentum)', () => {
+    const r = train(net, split, { ...opts, optimizer: 'sgd', epochs: 25, batch: 64 });
     expect(r.testAccuracy).toBeGreaterThanOrEqual(0.95);
+  }, 600_000);
+
+  // Trained like the PyTorch reference (Adam 2e-3), the final densities are close to those it measured.
+  it.runIf(process.env['SATA_SLOW'] === '1')('measures densities close to sparsity-digits.json when trained like the reference (Adam)', () => {
     const path = join(__dirname, '../../../../shared/reference/sparsity-digits.json');
-    if (!existsSync(path)) return;
+    if (!existsSync(path)) return console.warn(`skipped: ${path} is not present`);
+    const r = train(net, split, { ...opts, optimizer: 'adam', epochs: 25, batch: 64 });
+    expect(r.testAccuracy).toBeGreaterThanOrEqual(0.9);
     type RefLayer = { spikeDensity: number; surrogateNonzeroDensity: number; duNonzeroDensity: number; dsNonzeroDensity: number };
     const ref = JSON.parse(readFileSync(path, 'utf8')).runs.T4.history.at(-1).layers as Record<string, RefLayer>;
     const last = r.epochs.at(-1)!.densities;

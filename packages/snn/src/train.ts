@@ -33,6 +33,8 @@ export type OptimizerName = 'adam' | 'sgd';
 /** Updates weights in place from their gradients. */
 export interface Optimizer {
   readonly name: OptimizerName;
+  /** The learning rate of the next steps (a schedule changes it between iterations). */
+  lr: number;
   step(weights: Weights, grads: readonly (FloatArray | null)[]): void;
 }
 
@@ -41,7 +43,9 @@ export function sgd(lr: number, momentum = 0.9): Optimizer {
   const velocity = new Map<number, Float64Array>();
   return {
     name: 'sgd',
+    lr,
     step(weights, grads) {
+      const rate = this.lr;
       weights.forEach((w, i) => {
         const g = grads[i];
         if (!w || !g) return;
@@ -49,7 +53,7 @@ export function sgd(lr: number, momentum = 0.9): Optimizer {
         if (!v) velocity.set(i, (v = new Float64Array(w.length)));
         for (let k = 0; k < w.length; k++) {
           v[k] = momentum * v[k]! + g[k]!;
-          w[k] -= lr * v[k]!;
+          w[k] -= rate * v[k]!;
         }
       });
     },
@@ -63,7 +67,9 @@ export function adam(lr: number, beta1 = 0.9, beta2 = 0.999, eps = 1e-8): Optimi
   let t = 0;
   return {
     name: 'adam',
+    lr,
     step(weights, grads) {
+      const rate = this.lr;
       t++;
       const c1 = 1 - beta1 ** t;
       const c2 = 1 - beta2 ** t;
@@ -80,7 +86,7 @@ export function adam(lr: number, beta1 = 0.9, beta2 = 0.999, eps = 1e-8): Optimi
           const gk = g[k]!;
           mi[k] = beta1 * mi[k]! + (1 - beta1) * gk;
           vi[k] = beta2 * vi[k]! + (1 - beta2) * gk * gk;
-          w[k] -= (lr * (mi[k]! / c1)) / (Math.sqrt(vi[k]! / c2) + eps);
+          w[k] -= (rate * (mi[k]! / c1)) / (Math.sqrt(vi[k]! / c2) + eps);
         }
       });
     },
@@ -88,6 +94,14 @@ export function adam(lr: number, beta1 = 0.9, beta2 = 0.999, eps = 1e-8): Optimi
 }
 
 export const DEFAULT_LR: Record<OptimizerName, number> = { adam: 2e-3, sgd: 0.05 };
+
+/** How the learning rate changes over training: constant, or cosine decay from lr to 0 over all iterations. */
+export type LrSchedule = 'constant' | 'cosine';
+
+/** The learning rate at iteration `step` (0-based) of `total`. */
+export function scheduledLr(schedule: LrSchedule, lr: number, step: number, total: number): number {
+  return schedule === 'constant' ? lr : 0.5 * lr * (1 + Math.cos((Math.PI * step) / total));
+}
 
 export interface EvalOptions {
   readonly T: number;
@@ -122,6 +136,8 @@ export interface TrainOptions {
   readonly batch: number;
   readonly optimizer: OptimizerName;
   readonly lr?: number;
+  /** Learning-rate schedule (default constant). */
+  readonly schedule?: LrSchedule;
   readonly seed: number;
   readonly dtype: DType;
   readonly encoder: EncoderContribution;
@@ -181,6 +197,7 @@ export function train(net: Network, data: { train: Dataset; test: Dataset }, o: 
       const { x, labels } = gatherBatch(data.train, idx, o.dtype);
       const inputs = encodeSequence(o.encoder, x, o.T, rng.split(`epoch${e}.batch${b}`), o.dtype);
       const r = runBptt(net, weights, inputs, labels, lif);
+      opt.lr = scheduledLr(o.schedule ?? 'constant', lr, (e - 1) * nBatches + b, o.epochs * nBatches);
       acc.add(r.layers);
       lossSum += r.loss;
       correct += r.correct;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { ConfigError } from '@sata/core';
 import type { NetworkSpec } from '@sata/plugin-api';
 import { formatTable, toJson } from '@sata/report';
-import { digitsSplit, loadNetworkFile, resolveNetwork, splitDataset, syntheticDataset, train, DEFAULT_LR, type DType, type EpochRecord, type LayerDensity, type OptimizerName, type Split } from '@sata/snn';
+import { digitsSplit, loadNetworkFile, resolveNetwork, splitDataset, syntheticDataset, train, DEFAULT_LR, type DType, type EpochRecord, type LrSchedule, type LayerDensity, type OptimizerName, type Split } from '@sata/snn';
 import type { CommandFactory } from '../context.js';
 
 interface TrainArgs {
@@ -13,6 +13,7 @@ interface TrainArgs {
   batch: number;
   optimizer: OptimizerName;
   lr?: number;
+  schedule: LrSchedule;
   seed: number;
   lam: number;
   theta: number;
@@ -37,7 +38,8 @@ export const trainCommand: CommandFactory = (ctx) => ({
       .option('timesteps', { alias: 'T', type: 'number', default: 4, describe: 'time steps per sample' })
       .option('epochs', { type: 'number', default: 25, describe: 'training epochs' })
       .option('batch', { type: 'number', default: 64, describe: 'mini-batch size' })
-      .option('optimizer', { choices: ['adam', 'sgd'] as const, default: 'adam' as const, describe: 'adam, or sgd with momentum 0.9' })
+      .option('optimizer', { choices: ['sgd', 'adam'] as const, default: 'sgd' as const, describe: 'sgd with momentum 0.9, or adam' })
+      .option('schedule', { choices: ['constant', 'cosine'] as const, default: 'constant' as const, describe: 'learning rate: constant, or cosine decay to 0' })
       .option('lr', { type: 'number', describe: `learning rate (default: adam ${DEFAULT_LR.adam}, sgd ${DEFAULT_LR.sgd})` })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the initial weights, the batch order, the encoder and synthetic data' })
       .option('lam', { type: 'number', default: 0.9, describe: 'membrane leak per step' })
@@ -58,13 +60,14 @@ export const trainCommand: CommandFactory = (ctx) => ({
         : splitDataset(syntheticDataset({ inputShape: net.inputShape, classes: net.classes, count: argv.samples, seed: argv.seed }), Math.round((argv.samples * 5) / 6), argv.seed);
     if (!Number.isInteger(argv.timesteps) || argv.timesteps < 1) throw new ConfigError(`--timesteps must be a positive integer, found ${argv.timesteps}`);
     const source = data.train.source;
-    const header = `training ${net.name} on ${data.train.name.replace(/-train$/, '')} (${source}${source === 'synthetic' ? ': generated data, not a real task' : ''}; ${data.train.count} train / ${data.test.count} test), T=${argv.timesteps}, ${argv.encoder} coding, ${argv.optimizer} lr ${argv.lr ?? DEFAULT_LR[argv.optimizer]}, batch ${argv.batch}, ${argv.dtype}, seed ${argv.seed}`;
+    const header = `training ${net.name} on ${data.train.name.replace(/-train$/, '')} (${source}${source === 'synthetic' ? ': generated data, not a real task' : ''}; ${data.train.count} train / ${data.test.count} test), T=${argv.timesteps}, ${argv.encoder} coding, ${argv.optimizer} lr ${argv.lr ?? DEFAULT_LR[argv.optimizer]} (${argv.schedule}), batch ${argv.batch}, ${argv.dtype}, seed ${argv.seed}`;
     ctx.io.err(header);
     if (!argv.json) ctx.io.out(header);
     const t0 = performance.now();
     const result = train(net, data, {
       T: argv.timesteps, lam: argv.lam, theta: argv.theta, epochs: argv.epochs, batch: argv.batch, optimizer: argv.optimizer,
       ...(argv.lr !== undefined ? { lr: argv.lr } : {}),
+      schedule: argv.schedule,
       seed: argv.seed, dtype: argv.dtype, encoder, gain: argv.gain,
       onBatch: ctx.io.interactive ? (e, done, total) => void process.stderr.write(`\repoch ${e}: batch ${done}/${total}`) : undefined,
       onEpoch: (e) => {
@@ -79,7 +82,7 @@ export const trainCommand: CommandFactory = (ctx) => ({
         toJson({
           network: net.name,
           dataset: { name: data.train.name.replace(/-train$/, ''), source, description: data.train.description, train: data.train.count, test: data.test.count },
-          options: { T: argv.timesteps, lam: argv.lam, theta: argv.theta, encoder: argv.encoder, optimizer: argv.optimizer, lr: argv.lr ?? DEFAULT_LR[argv.optimizer], batch: argv.batch, epochs: argv.epochs, seed: argv.seed, dtype: argv.dtype, gain: argv.gain },
+          options: { T: argv.timesteps, lam: argv.lam, theta: argv.theta, encoder: argv.encoder, optimizer: argv.optimizer, lr: argv.lr ?? DEFAULT_LR[argv.optimizer], schedule: argv.schedule, batch: argv.batch, epochs: argv.epochs, seed: argv.seed, dtype: argv.dtype, gain: argv.gain },
           epochs: result.epochs,
           testAccuracy: result.testAccuracy,
           wallSeconds,
