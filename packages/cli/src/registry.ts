@@ -1,6 +1,7 @@
 import { isDataflowPlugin } from '@sata/dataflow-is';
 import { osDataflowPlugin } from '@sata/dataflow-os';
 import { wsDataflowPlugin } from '@sata/dataflow-ws';
+import { sataDataflowPlugin } from '@sata/dataflow-sata';
 import { accelergyEnergyPlugin } from '@sata/energy-accelergy';
 import { eyerissEnergyPlugin } from '@sata/energy-eyeriss';
 import { horowitzEnergyPlugin } from '@sata/energy-horowitz45';
@@ -21,6 +22,7 @@ export const BUILTIN_PLUGINS: readonly Plugin[] = [
   osDataflowPlugin,
   wsDataflowPlugin,
   isDataflowPlugin,
+  sataDataflowPlugin,
   sata32EnergyPlugin,
   eyerissEnergyPlugin,
   horowitzEnergyPlugin,

@@ -37,14 +37,48 @@ export interface GemmStep {
   readonly tensors?: Partial<PerOperand<string>>;
   /** Where the final outputs go: to DRAM (default), or they stay in their partition. */
   readonly outputTo?: 'dram' | 'buffer';
+  /**
+   * Keep the whole output on chip for a later step (a vector unit reads it next): it is
+   * pinned in its partition if it fits beside what is pinned already, else its final
+   * tiles go to DRAM and the reader fetches them back. Needs `tensors.ofmap`.
+   */
+  readonly keepOutput?: boolean;
+  /** Pinned tensors this step reads for the last time: unpinned when it ends. */
+  readonly release?: readonly { readonly tensor: string; readonly partition: string }[];
 }
 
-/** Work for one of the vector units: LIF updates, gradient-unit updates, or encoding. */
+/**
+ * A vector step's access to a whole tensor (placement by capacity, hardware-model.md
+ * section 6). A `write` with `keep` pins the tensor in its partition if it fits, else it
+ * is staged through the partition to DRAM; a `read` finds a pinned tensor on chip, or
+ * fetches it from DRAM through the partition; `release` unpins it after this read.
+ */
+export interface TensorAccess {
+  readonly tensor: string;
+  readonly partition: string;
+  readonly access: 'read' | 'write';
+  readonly elements: number;
+  readonly bitsPerElement: number;
+  readonly keep?: boolean;
+  readonly release?: boolean;
+}
+
+/**
+ * Work for one of the vector units: LIF updates, gradient-unit updates, encoding, or an
+ * `elementwise` operation (pooling, ReLU, weight update) on the LIF unit's datapath with
+ * its own action class and primitive operations per element.
+ */
 export interface VectorStep {
-  readonly kind: 'lif' | 'gradient' | 'encode';
+  readonly kind: 'lif' | 'gradient' | 'encode' | 'elementwise';
   readonly label: string;
   readonly elements: number;
   readonly bits: number;
+  /** For `elementwise`: the energy-model class and the primitive operations per element. */
+  readonly ops?: { readonly component: string; readonly perElement: Readonly<Record<string, number>> };
+  /** Operations skipped because an operand is zero (e.g. the gradient unit's multiply where sg = 0), per primitive. */
+  readonly skipped?: Readonly<Record<string, number>>;
+  /** Tensors the step reads before and writes after its work. */
+  readonly traffic?: readonly TensorAccess[];
 }
 
 export type ScheduleStep = GemmStep | VectorStep;

@@ -92,6 +92,12 @@ export interface FoldPlan {
  */
 export interface DataflowContribution<Plan extends FoldPlan = FoldPlan> extends ContributionBase {
   readonly mapping: SystolicMapping;
+  /**
+   * Batches an SNN layer's T time steps into one GEMM where the dependencies allow it
+   * (forward, backward and weight-gradient GEMMs; the LIF and gradient units stay
+   * sequential in t), so the weights are fetched once instead of T times.
+   */
+  readonly batchesTime?: boolean;
   readonly differences: readonly string[];
   plan(gemm: GemmShape, array: ArrayShape): Plan;
 }
@@ -202,6 +208,6 @@ export function planSystolicGemm(dataflow: string, mapping: SystolicMapping, gem
 }
 
 /** Builds a systolic dataflow contribution from its mapping (the fold algebra is shared). */
-export function defineSystolicDataflow(spec: ContributionBase & { readonly mapping: SystolicMapping; readonly differences: readonly string[] }): DataflowContribution {
+export function defineSystolicDataflow(spec: ContributionBase & { readonly mapping: SystolicMapping; readonly differences: readonly string[]; readonly batchesTime?: boolean }): DataflowContribution {
   return Object.freeze({ ...spec, plan: (gemm: GemmShape, array: ArrayShape) => planSystolicGemm(spec.name, spec.mapping, gemm, array) });
 }

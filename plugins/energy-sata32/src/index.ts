@@ -26,6 +26,8 @@ const entries: EnergyTableEntry[] = [
   ...(['multiply', 'add', 'mux', 'shift'] as const).map((a) => op('gradientUnit', a, PRIMITIVE[a], `${SIM}: ${a}`)),
   op('encoder', 'compare', PRIMITIVE.compare, `${SIM}: compare`),
   op('pool', 'compare', PRIMITIVE.compare, `${SIM}: compare`),
+  op('pool', 'mux', PRIMITIVE.mux, `${SIM}: 2-input mux (routing a gradient to the window's maximum)`),
+  ...(['compare', 'mux', 'register'] as const).map((a) => op('relu', a, PRIMITIVE[a], `${SIM}: ${a} (ReLU of the ANN baseline, hardware-model.md section 7)`)),
   op('scratchpad', 'read', 0.2779, `${SIM}: scratchpad access (1x a 16-bit MAC)`),
   op('scratchpad', 'write', 0.2779, `${SIM}: scratchpad access (1x a 16-bit MAC)`),
   op('arrayNetwork', 'transfer', 0.2779, `${SIM}: an operand forwarded to a PE lands in its scratchpad (1x a 16-bit MAC)`),

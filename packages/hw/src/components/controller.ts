@@ -35,6 +35,14 @@ export interface DramTraffic {
   refetch: { ifmap: number; filter: number; psum: number };
 }
 
+/** Bits of one tensor moved from one level to another (`dram`, `gb.<partition>`, `array`, a unit). */
+export interface Flow {
+  readonly tensor: string;
+  readonly from: string;
+  readonly to: string;
+  readonly bits: number;
+}
+
 export interface StepResult {
   readonly label: string;
   readonly kind: ScheduleStep['kind'];
@@ -49,6 +57,8 @@ export interface StepResult {
   readonly counts: FoldCounts;
   readonly dram: DramTraffic;
   readonly actions: ActionCounter;
+  /** Data movement between levels, per tensor (the placement the result reports). */
+  readonly flows: Flow[];
 }
 
 export interface ControllerParts {
@@ -76,6 +86,8 @@ interface GemmRun {
   runningFold: Fold | undefined;
   /** Each operand's tensor number in its partition. */
   readonly tensorIds: { ifmap: number; filter: number; ofmap: number };
+  /** Final output tiles go to DRAM (not kept on chip). */
+  readonly outputToDram: boolean;
 }
 
 type MutableResult = { -readonly [K in keyof StepResult]: StepResult[K] };
@@ -96,7 +108,7 @@ export class Controller extends Component<typeof controllerInfo.params> {
   private readonly dramCallbacks = new Map<number, () => void>();
   private nextRequestId = 0;
   private current: GemmRun | undefined;
-  private vectorStep: { step: VectorStep; result: MutableResult } | undefined;
+  private vectorStep: { step: VectorStep; result: MutableResult; unitPort: 'lif' | 'gradient' | 'encoder' } | undefined;
   private readonly arrayPort = this.port<FoldJob>('array');
   private readonly dramPort = this.port<DramRequest>('dram');
   private readonly stepCount = this.counter('steps');
@@ -138,8 +150,14 @@ export class Controller extends Component<typeof controllerInfo.params> {
     const parts = this.requireParts();
     if (step.kind !== 'gemm') {
       if (!Number.isSafeInteger(step.elements) || step.elements < 0) throw new ConfigError(`step ${step.label}: elements must be a non-negative integer, got ${String(step.elements)}`);
+      if (step.kind === 'elementwise' && !step.ops) throw new ConfigError(`step ${step.label}: an elementwise step needs ops (action class and operations per element)`);
+      for (const acc of step.traffic ?? []) {
+        if (!parts.buffers.has(acc.partition)) throw new ConfigError(`step ${step.label}: tensor ${acc.tensor} names partition "${acc.partition}", which is not a global-buffer partition (partitions: ${[...parts.buffers.keys()].sort().join(', ')})`);
+        if (!Number.isSafeInteger(acc.elements) || acc.elements < 0 || !Number.isSafeInteger(acc.bitsPerElement) || acc.bitsPerElement < 1) throw new ConfigError(`step ${step.label}: tensor ${acc.tensor} needs a non-negative integer element count and a positive bit width`);
+      }
       return;
     }
+    if (step.keepOutput && !step.tensors?.ofmap) throw new ConfigError(`step ${step.label}: keepOutput needs a name for the output tensor (tensors.ofmap)`);
     for (const op of ['ifmap', 'filter', 'ofmap'] as const) {
       if (!parts.buffers.has(step.buffers[op])) throw new ConfigError(`step ${step.label}: ${op} buffer "${step.buffers[op]}" is not a global-buffer partition (partitions: ${[...parts.buffers.keys()].sort().join(', ')})`);
       const b = step.bits[op];
@@ -162,14 +180,77 @@ export class Controller extends Component<typeof controllerInfo.params> {
     if (!step) return;
     const result: MutableResult = {
       label: step.label, kind: step.kind, startCycle: this.now, endCycle: this.now, computeCycles: 0, stallCycles: 0, drainCycles: 0,
-      plan: undefined, counts: emptyFoldCounts(), dram: emptyTraffic(), actions: new ActionCounter(),
+      plan: undefined, counts: emptyFoldCounts(), dram: emptyTraffic(), actions: new ActionCounter(), flows: [],
     };
     if (step.kind === 'gemm') this.startGemm(step, result);
-    else {
-      this.vectorStep = { step, result };
-      const port = step.kind === 'lif' ? 'lif' : step.kind === 'gradient' ? 'gradient' : 'encoder';
-      this.port<VectorJob>(port).trySend({ elements: step.elements, bits: step.bits, actions: result.actions });
+    else this.startVector(step, result);
+  }
+
+  /** Reads the step's input tensors (from DRAM what is not on chip), then runs the unit. */
+  private startVector(step: VectorStep, result: MutableResult): void {
+    const unitPort = step.kind === 'gradient' ? 'gradient' : step.kind === 'encode' ? 'encoder' : 'lif';
+    this.vectorStep = { step, result, unitPort };
+    let dramBits = 0;
+    for (const acc of step.traffic ?? []) {
+      if (acc.access !== 'read') continue;
+      const gb = this.requireParts().buffers.get(acc.partition)!;
+      const bits = acc.elements * acc.bitsPerElement;
+      const level = `gb.${acc.partition}`;
+      if (!gb.isPinned(acc.tensor)) {
+        dramBits += bits;
+        result.dram.reads.ifmap += bits;
+        result.actions.add('dram', 'read', acc.bitsPerElement, acc.elements);
+        result.actions.add(`globalBuffer.${acc.partition}`, 'write', acc.bitsPerElement, acc.elements);
+        gb.write(bits);
+        result.flows.push({ tensor: acc.tensor, from: 'dram', to: level, bits });
+      }
+      result.actions.add(`globalBuffer.${acc.partition}`, 'read', acc.bitsPerElement, acc.elements);
+      gb.read(bits);
+      result.flows.push({ tensor: acc.tensor, from: level, to: unitPort, bits });
+      if (acc.release) gb.unpin(acc.tensor);
     }
+    const send = (): void => void this.port<VectorJob>(unitPort).trySend({ elements: step.elements, bits: step.bits, actions: result.actions, ops: step.ops, skipped: step.skipped });
+    if (dramBits === 0) send();
+    else {
+      const asked = this.now;
+      this.dramRequest(dramBits, false, () => {
+        result.stallCycles += this.now - asked;
+        this.stallCount.add(this.now - asked);
+        send();
+      });
+    }
+  }
+
+  /** Writes the step's output tensors: pinned on chip if kept and they fit, else through the partition to DRAM. */
+  private writeVectorOutputs(step: VectorStep, result: MutableResult, unit: string): void {
+    let dramBits = 0;
+    for (const acc of step.traffic ?? []) {
+      if (acc.access !== 'write') continue;
+      const gb = this.requireParts().buffers.get(acc.partition)!;
+      const bits = acc.elements * acc.bitsPerElement;
+      const level = `gb.${acc.partition}`;
+      const part = `globalBuffer.${acc.partition}`;
+      result.actions.add(part, 'write', acc.bitsPerElement, acc.elements);
+      gb.write(bits);
+      result.flows.push({ tensor: acc.tensor, from: unit, to: level, bits });
+      const placed = acc.keep ? gb.pin(acc.tensor, bits) : { pinned: false, spillBits: 0 };
+      if (placed.spillBits > 0) {
+        dramBits += placed.spillBits;
+        result.dram.writes.psum += placed.spillBits;
+        result.actions.add(part, 'read', 1, placed.spillBits);
+        result.actions.add('dram', 'write', 1, placed.spillBits);
+      }
+      if (!placed.pinned) {
+        dramBits += bits;
+        result.dram.writes.ofmap += bits;
+        result.actions.add(part, 'read', acc.bitsPerElement, acc.elements);
+        gb.read(bits);
+        result.actions.add('dram', 'write', acc.bitsPerElement, acc.elements);
+        result.flows.push({ tensor: acc.tensor, from: level, to: 'dram', bits });
+      }
+    }
+    // Writes are posted: they occupy the DRAM channel but nobody waits for them.
+    if (dramBits > 0) this.dramRequest(dramBits, true, () => undefined);
   }
 
   private finishStep(result: MutableResult): void {
@@ -182,7 +263,8 @@ export class Controller extends Component<typeof controllerInfo.params> {
   private vectorDone(): void {
     const v = this.vectorStep!;
     this.vectorStep = undefined;
-    v.result.computeCycles = this.now - v.result.startCycle;
+    v.result.computeCycles = this.now - v.result.startCycle - v.result.stallCycles;
+    this.writeVectorOutputs(v.step, v.result, v.unitPort);
     this.finishStep(v.result);
   }
 
@@ -192,7 +274,17 @@ export class Controller extends Component<typeof controllerInfo.params> {
     parts.array.prepare(plan, step.operands, step.gating);
     result.plan = plan;
     const buffers = { ifmap: parts.buffers.get(step.buffers.ifmap)!, filter: parts.buffers.get(step.buffers.filter)!, ofmap: parts.buffers.get(step.buffers.ofmap)! };
+    let outputToDram = step.outputTo !== 'buffer';
+    if (step.keepOutput) {
+      const placed = buffers.ofmap.pin(step.tensors!.ofmap!, step.gemm.M * step.gemm.N * step.bits.ofmap);
+      outputToDram = !placed.pinned;
+      if (placed.spillBits > 0) {
+        result.dram.writes.psum += placed.spillBits;
+        this.dramRequest(placed.spillBits, true, () => undefined);
+      }
+    }
     this.current = {
+      outputToDram,
       step, plan, result, buffers,
       doubleBuffered: buffers.ifmap.params.doubleBuffered && buffers.filter.params.doubleBuffered,
       next: 0, fetched: 0, arrived: 0, arrayFree: true, arrayFreeAt: this.now, fetchPending: false, fetchedFold: undefined, runningFold: undefined,
@@ -220,7 +312,7 @@ export class Controller extends Component<typeof controllerInfo.params> {
     const outTile = plan.tile('ofmap', fold);
     const i = run.buffers.ifmap.acquire(run.tensorIds.ifmap, inTile.key, inTile.elements * bits.ifmap);
     const w = run.buffers.filter.acquire(run.tensorIds.filter, wTile.key, wTile.elements * bits.filter);
-    const out = run.buffers.ofmap.accumulate(run.tensorIds.ofmap, outTile.key, outTile.elements * bits.ofmap, fold.outputsFinal && run.step.outputTo !== 'buffer');
+    const out = run.buffers.ofmap.accumulate(run.tensorIds.ofmap, outTile.key, outTile.elements * bits.ofmap, fold.outputsFinal && run.outputToDram);
     t.reads.ifmap += i.fetchBits;
     t.reads.filter += w.fetchBits;
     t.reads.psum += out.fetchBits;
@@ -328,6 +420,19 @@ export class Controller extends Component<typeof controllerInfo.params> {
     a.add(gb('filter'), 'read', bits.filter, c.sramReads.filter);
     a.add(gb('ofmap'), 'read', bits.ofmap, c.sramReads.psum);
     a.add(gb('ofmap'), 'write', bits.ofmap, c.sramWrites.ofmap);
+    const name = (op: GemmOperand): string => run.step.tensors?.[op] ?? `${run.step.label}#${op}`;
+    const lvl = (op: GemmOperand): string => `gb.${run.buffers[op].partition}`;
+    const flows: Array<[GemmOperand, string, string, number]> = [
+      ['ifmap', 'dram', lvl('ifmap'), t.reads.ifmap],
+      ['filter', 'dram', lvl('filter'), t.reads.filter],
+      ['ofmap', 'dram', lvl('ofmap'), t.reads.psum],
+      ['ofmap', lvl('ofmap'), 'dram', t.writes.ofmap + t.writes.psum],
+      ['ifmap', lvl('ifmap'), 'array', c.sramReads.ifmap * bits.ifmap],
+      ['filter', lvl('filter'), 'array', c.sramReads.filter * bits.filter],
+      ['ofmap', lvl('ofmap'), 'array', c.sramReads.psum * bits.ofmap],
+      ['ofmap', 'array', lvl('ofmap'), c.sramWrites.ofmap * bits.ofmap],
+    ];
+    for (const [op, from, to, b] of flows) if (b > 0) run.result.flows.push({ tensor: name(op), from, to, bits: b });
     run.buffers.ifmap.read(c.sramReads.ifmap * bits.ifmap);
     run.buffers.filter.read(c.sramReads.filter * bits.filter);
     run.buffers.ofmap.read(c.sramReads.psum * bits.ofmap);
@@ -340,13 +445,14 @@ export class Controller extends Component<typeof controllerInfo.params> {
     const fold = run.runningFold!;
     run.arrayFree = true;
     run.arrayFreeAt = this.now;
-    if (fold.outputsFinal && run.step.outputTo !== 'buffer') this.dramWrite(run, run.plan.tile('ofmap', fold).elements * run.step.bits.ofmap, 'ofmap');
+    if (fold.outputsFinal && run.outputToDram) this.dramWrite(run, run.plan.tile('ofmap', fold).elements * run.step.bits.ofmap, 'ofmap');
     if (run.next >= run.plan.folds) {
       const drain = parts.array.drainCycles(run.plan);
       run.result.drainCycles = drain;
       this.countStepActions(run, run.result.counts);
       this.drainCount.add(drain);
       this.current = undefined;
+      for (const r of run.step.release ?? []) parts.buffers.get(r.partition)?.unpin(r.tensor);
       this.schedule(drain, () => this.finishStep(run.result));
       return;
     }

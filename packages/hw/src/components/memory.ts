@@ -45,6 +45,7 @@ export const globalBufferInfo = defineComponentInfo({
     writeEnergyPJ: { type: 'number', default: 0, min: 0, unit: 'pJ/access', description: 'energy per write access of widthBits; 0: from the energy model' },
     leakageMW: { type: 'number', default: 0, min: 0, unit: 'mW', description: 'leakage power of the whole partition; 0: from the energy model' },
     doubleBuffered: { type: 'bool', default: true, description: 'half the capacity fills with the next fold\'s data while the array works on the other half' },
+    pinnedShare: { type: 'number', default: 0.5, min: 0, max: 1, unit: 'fraction', description: 'share of the tile space that whole tensors kept for a later step may take; the rest stays for the working tiles of GEMMs' },
   },
   ports: {},
   stats: {
@@ -89,6 +90,11 @@ export class GlobalBuffer extends Component<typeof globalBufferInfo.params> {
   private readonly tensorIds = new Map<string, number>();
   private readonly tensorNames: string[] = [];
   private used = 0;
+  /** Whole tensors pinned on chip (placement by capacity): tensor id -> bits. */
+  private readonly pinned = new Map<number, number>();
+  private pinnedBits = 0;
+  /** Tensors that did not fit when pinned: they live in DRAM for the rest of the run. */
+  private readonly demoted = new Set<number>();
   private readonly readBits = this.counter('readBits');
   private readonly writeBits = this.counter('writeBits');
   private readonly fillBits = this.counter('fillBits');
@@ -108,6 +114,11 @@ export class GlobalBuffer extends Component<typeof globalBufferInfo.params> {
 
   get bandwidthBitsPerCycle(): number {
     return this.params.bandwidthBitsPerCycle || this.params.banks * this.params.widthBits;
+  }
+
+  /** Bits that pinned tensors may occupy. */
+  private get pinnable(): number {
+    return this.usable * this.params.pinnedShare;
   }
 
   /** Bits that tiles may occupy: half the capacity when double buffered. */
@@ -150,6 +161,10 @@ export class GlobalBuffer extends Component<typeof globalBufferInfo.params> {
    * recently used tiles; a tile larger than the buffer streams through and is not kept.
    */
   acquire(tensor: number, tile: number, bits: number): TileTraffic {
+    if (this.pinned.has(tensor)) {
+      this.hits.add();
+      return NO_TRAFFIC;
+    }
     const r = this.resident[tensor]![tile];
     if (r) {
       this.touch(r);
@@ -169,6 +184,7 @@ export class GlobalBuffer extends Component<typeof globalBufferInfo.params> {
    * DRAM first; a final tile leaves the buffer (written to DRAM by the caller if wanted).
    */
   accumulate(tensor: number, tile: number, bits: number, final: boolean): TileTraffic {
+    if (this.pinned.has(tensor)) return NO_TRAFFIC;
     let fetchBits = 0;
     let refetch = 0;
     let spillBits = 0;
@@ -199,6 +215,73 @@ export class GlobalBuffer extends Component<typeof globalBufferInfo.params> {
     this.writeBits.add(bits);
   }
 
+  /**
+   * Keeps a whole tensor on chip until `unpin`, if it fits beside the tensors pinned
+   * already; least recently used tiles are evicted to make room (dirty ones spilled).
+   * Returns whether it was pinned and the bits spilled to make room.
+   */
+  pin(tensorName: string, bits: number): { pinned: boolean; spillBits: number } {
+    const id = this.tensor(tensorName);
+    if (this.demoted.has(id)) return { pinned: false, spillBits: 0 };
+    const held = this.pinned.get(id);
+    if (held !== undefined) {
+      // A tensor written in parts (one time step at a time) grows while it fits; once it
+      // does not, all of it lives in DRAM: the parts on chip go there too.
+      if (this.pinnedBits + bits <= this.pinnable) {
+        this.pinned.set(id, held + bits);
+        this.pinnedBits += bits;
+        return this.evictForPinned();
+      }
+      this.pinned.delete(id);
+      this.pinnedBits -= held;
+      this.demoted.add(id);
+      this.spillBits.add(held);
+      return { pinned: false, spillBits: held };
+    }
+    if (this.pinnedBits + bits > this.pinnable) {
+      this.demoted.add(id);
+      return { pinned: false, spillBits: 0 };
+    }
+    for (const r of this.resident[id]!) if (r) this.remove(r);
+    this.pinned.set(id, bits);
+    this.pinnedBits += bits;
+    return this.evictForPinned();
+  }
+
+  /** Evicts least recently used tiles until the tiles fit beside the pinned tensors. */
+  private evictForPinned(): { pinned: true; spillBits: number } {
+    let spilled = 0;
+    while (this.used > this.usable - this.pinnedBits) {
+      const v = this.oldest!;
+      if (v.dirty) {
+        this.spillBits.add(v.bits);
+        spilled += v.bits;
+      }
+      this.remove(v);
+    }
+    return { pinned: true, spillBits: spilled };
+  }
+
+  isPinned(tensorName: string): boolean {
+    const id = this.tensorIds.get(tensorName);
+    return id !== undefined && this.pinned.has(id);
+  }
+
+  unpin(tensorName: string): void {
+    const id = this.tensorIds.get(tensorName);
+    if (id === undefined) return;
+    this.demoted.delete(id);
+    const bits = this.pinned.get(id);
+    if (bits === undefined) return;
+    this.pinned.delete(id);
+    this.pinnedBits -= bits;
+  }
+
+  /** Bits held by pinned tensors. */
+  get pinnedTotalBits(): number {
+    return this.pinnedBits;
+  }
+
   /** Forgets a tensor's tiles, e.g. when a layer's output has been consumed. */
   release(tensorName: string): void {
     const id = this.tensorIds.get(tensorName);
@@ -220,7 +303,7 @@ export class GlobalBuffer extends Component<typeof globalBufferInfo.params> {
 
   private insert(tensor: number, tile: number, bits: number, dirty: boolean): number {
     let spilled = 0;
-    if (bits > this.usableBits) {
+    if (bits > this.usable - this.pinnedBits) {
       // Does not fit at all: it streams through; partial sums of it go straight to DRAM.
       if (dirty) {
         this.spillBits.add(bits);
@@ -228,7 +311,7 @@ export class GlobalBuffer extends Component<typeof globalBufferInfo.params> {
       }
       return spilled;
     }
-    while (this.used + bits > this.usable) {
+    while (this.used + bits > this.usable - this.pinnedBits) {
       const v = this.oldest!;
       if (v.dirty) {
         this.spillBits.add(v.bits);

@@ -7,6 +7,10 @@ export interface VectorJob {
   readonly bits: number;
   /** Where the unit counts its actions. */
   readonly actions: ActionCounter;
+  /** Overrides the unit's own action class and operations (elementwise work). */
+  readonly ops?: { readonly component: string; readonly perElement: Readonly<Record<string, number>> };
+  /** Operations not performed because an operand was zero, per primitive. */
+  readonly skipped?: Readonly<Record<string, number>>;
 }
 
 const vectorParams = {
@@ -40,7 +44,12 @@ abstract class VectorUnit<S extends ParamSpecs> extends Component<S> {
   }
 
   count(job: VectorJob, actions: ActionCounter): void {
-    for (const [op, n] of Object.entries(this.opsPerElement)) actions.add(this.actionClass, op, job.bits, n * job.elements);
+    const component = job.ops?.component ?? this.actionClass;
+    for (const [op, n] of Object.entries(job.ops?.perElement ?? this.opsPerElement)) {
+      const skipped = job.skipped?.[op] ?? 0;
+      if (skipped < 0 || skipped > n * job.elements) throw new ConfigError(`component ${this.name}: ${skipped} skipped ${op} operations, but the job has ${n * job.elements}`);
+      actions.add(component, op, job.bits, n * job.elements - skipped);
+    }
   }
 }
 

@@ -1,0 +1,14 @@
+/**
+ * `@sata/training`: one training iteration as events through the hardware model, the
+ * system of the SATA paper. `simulateTraining(config, registry)` runs the SNN's BPTT
+ * iteration on SATA or the ANN's iteration on the Eyeriss-like baseline and returns a
+ * `TrainingResult` (plugin-api's result contract); `compareTraining` gives the two
+ * headline figures with the runs behind them.
+ */
+export { DEFAULT_CONFIG, resolveConfig, type TrainingConfig, type ResolvedConfig, type LayerSparsity } from './config.js';
+export { statisticalActivity, measuredActivity, annActivity, im2colBatch, transposedIm2col, type ActivitySource, type StepDensities } from './activity.js';
+export { snnSchedule, annSchedule, tensorName, tensorClass, PARTITION, TENSOR_CLASSES, type StepTag, type TrainingSchedule } from './schedule.js';
+export { simulateTraining, networkFor, acceleratorConfig, type TrainingRun, type RunOptions } from './run.js';
+export { measure, type Measurement } from './measure.js';
+export { priceSteps, isComputeComponent, type PricedRun, type StepEnergy } from './pricing.js';
+export { compareTraining, type ComparisonRuns } from './compare.js';

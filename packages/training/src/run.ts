@@ -1,0 +1,174 @@
+import { ConfigError, type Config } from '@sata/core';
+import { runSchedule, type AcceleratorConfig, type ScheduleResult, type StepResult } from '@sata/hw';
+import type { ActionCount, DataflowContribution, EnergyModelContribution, NetworkSpec, OpCount, PlacementFlow, Registry, Stage, TrainingResult } from '@sata/plugin-api';
+import { STAGES } from '@sata/plugin-api';
+import { loadNetworkFile, resolveNetwork, type Network } from '@sata/snn';
+import { annActivity, statisticalActivity, type ActivitySource } from './activity.js';
+import type { ResolvedConfig, TrainingConfig } from './config.js';
+import { measure, type Measurement } from './measure.js';
+import { annSchedule, snnSchedule, tensorClass, type StepTag, type TrainingSchedule } from './schedule.js';
+import { priceSteps, isComputeComponent } from './pricing.js';
+
+/** The network a configuration names: a registered (zoo) network, or a JSON/YAML file. */
+export function networkFor(cfg: Config<TrainingConfig>, registry: Registry): Network {
+  let spec: NetworkSpec;
+  if (registry.has('networks', cfg.network)) spec = registry.get('networks', cfg.network).spec;
+  else if (/\.(json|ya?ml)$/i.test(cfg.network) || cfg.network.includes('/')) spec = loadNetworkFile(cfg.network);
+  else throw new ConfigError(`unknown network "${cfg.network}": not a built-in network (${registry.list('networks').map((n) => n.contribution.name).join(', ')}) nor a .json/.yaml file`);
+  return resolveNetwork(spec);
+}
+
+/** The accelerator's components from the configuration (SATA's memories serve both architectures). */
+export function acceleratorConfig(cfg: ResolvedConfig): AcceleratorConfig {
+  const m = cfg.memory;
+  const part = (kib: number): Record<string, unknown> => ({ capacityBytes: Math.max(1, Math.round(kib * 1024)), banks: m.glbBanks, widthBits: m.glbPortBits, bandwidthBitsPerCycle: m.glbBandwidthBitsPerCycle, pinnedShare: m.pinnedShare });
+  return {
+    clockMHz: cfg.clockMHz,
+    array: { rows: cfg.array.rows, cols: cfg.array.cols },
+    scratchpads: { ifmap: { bytesPerPe: m.scratchpadBytes.spike }, filter: { bytesPerPe: m.scratchpadBytes.weight } },
+    globalBuffers: Object.fromEntries(Object.entries(m.glbKiB).map(([k, v]) => [k, part(v)])),
+    dram: { capacityBytes: Math.round(m.dramCapacityMiB * 1024 * 1024), bandwidthBitsPerCycle: m.dramBusBits, latencyCycles: m.dramLatencyCycles },
+    lif: {},
+    gradient: {},
+    encoder: { coding: cfg.coding },
+  };
+}
+
+export interface RunOptions {
+  /** A measurement to reuse (compare runs the functional model once for its SNN runs). */
+  readonly measurement?: Measurement;
+  /** Progress messages (stderr). */
+  readonly progress?: (message: string) => void;
+}
+
+/** What a training-iteration simulation returns: the result document and the raw run behind it. */
+export interface TrainingRun {
+  readonly result: TrainingResult;
+  readonly schedule: TrainingSchedule;
+  readonly run: ScheduleResult;
+  readonly measurement: Measurement | undefined;
+}
+
+/**
+ * Simulates one training iteration: builds the schedule of the configured architecture,
+ * runs it on the accelerator (events through the kernel), prices the counted actions with
+ * the energy model and sums everything by stage, layer, step, component and action.
+ */
+export function simulateTraining(cfg: ResolvedConfig, registry: Registry, opts: RunOptions = {}): TrainingRun {
+  const net = networkFor(cfg, registry);
+  const dataflow = registry.get('dataflows', cfg.dataflow) as DataflowContribution;
+  const model = registry.get('energyModels', cfg.energyModel) as EnergyModelContribution;
+  if (cfg.arch === 'eyeriss' && dataflow.batchesTime) throw new ConfigError(`dataflow ${cfg.dataflow} batches time steps, which the ANN baseline does not have; use os, ws or is`);
+  let activity: ActivitySource;
+  let measurement: Measurement | undefined;
+  if (cfg.arch === 'eyeriss') activity = annActivity(net, cfg);
+  else if (cfg.sparsity.mode === 'measured') {
+    measurement = opts.measurement ?? measure(net, cfg, registry, opts.progress);
+    activity = measurement.activity;
+  } else activity = statisticalActivity(net, cfg);
+  opts.progress?.(`simulating ${cfg.arch === 'sata' ? `SNN (T=${cfg.timesteps})` : 'ANN'} training of ${net.name} on ${cfg.arch}, dataflow ${cfg.dataflow}, ${cfg.sparsity.gating || cfg.arch === 'eyeriss' ? 'sparsity-aware' : 'sparsity-unaware'}`);
+  const schedule = cfg.arch === 'sata' ? snnSchedule(net, cfg, dataflow, activity) : annSchedule(net, cfg, dataflow, activity);
+  const run = runSchedule(schedule.steps, acceleratorConfig(cfg), cfg.seed);
+  const result = summarize(net, cfg, schedule, run, model, activity, measurement);
+  return { result, schedule, run, measurement };
+}
+
+function summarize(net: Network, cfg: ResolvedConfig, schedule: TrainingSchedule, run: ScheduleResult, model: EnergyModelContribution, activity: ActivitySource, measurement: Measurement | undefined): TrainingResult {
+  const priced = priceSteps(run, model);
+  const zeroStages = (): Record<Stage, number> => ({ FP: 0, BP: 0, WG: 0, WU: 0 });
+  const byStage = zeroStages();
+  const layers = net.layers.map((l) => ({ index: l.index, name: l.name, kind: l.kind, totalPJ: 0, computePJ: 0, memoryPJ: 0, byStage: zeroStages() }));
+  const T = cfg.arch === 'sata' ? cfg.timesteps : 1;
+  const steps = Array.from({ length: T + 1 }, (_, t) => ({ t, cycles: 0, energyPJ: 0 }));
+  const flows = new Map<string, { tensor: string; stage: Stage; from: string; to: string; bits: number }>();
+  const ops = new Map<string, { active: number; gated: number }>();
+  const addOps = (key: string, active: number, gated: number): void => {
+    const o = ops.get(key) ?? { active: 0, gated: 0 };
+    o.active += active;
+    o.gated += gated;
+    ops.set(key, o);
+  };
+  run.steps.forEach((r: StepResult, i) => {
+    const tag: StepTag = schedule.tags[i]!;
+    const e = priced.perStep[i]!;
+    byStage[tag.stage] += e.total;
+    const L = layers[tag.layer]!;
+    L.totalPJ += e.total;
+    L.computePJ += e.compute;
+    L.memoryPJ += e.memory;
+    L.byStage[tag.stage] += e.total;
+    const slot = steps[tag.t === null ? 0 : tag.t + 1]!;
+    slot.cycles += r.endCycle - r.startCycle;
+    slot.energyPJ += e.total;
+    for (const f of r.flows) {
+      const cls = tensorClass(f.tensor);
+      const key = `${cls}|${tag.stage}|${f.from}|${f.to}`;
+      const agg = flows.get(key) ?? { tensor: cls, stage: tag.stage, from: f.from, to: f.to, bits: 0 };
+      agg.bits += f.bits;
+      flows.set(key, agg);
+    }
+    const step = schedule.steps[i]!;
+    if (step.kind === 'gemm') addOps(`${tag.stage}.${step.operation}`, r.counts.activeOps, r.counts.gatedOps);
+    else {
+      const unit = step.kind === 'elementwise' ? step.ops!.component : step.kind;
+      const skipped = Object.values(step.skipped ?? {}).reduce((a, b) => a + b, 0);
+      addOps(`${tag.stage}.${unit}`, step.elements - Math.min(skipped, step.elements), Math.min(skipped, step.elements));
+    }
+  });
+  const sources: Record<string, string> = {};
+  for (const a of priced.breakdown.actions) sources[`${a.component}.${a.action}`] = a.source;
+  for (const l of priced.breakdown.leakage) sources[`${l.component}.leakage`] = l.source;
+  for (const u of priced.breakdown.unpriced) sources[`${u.component}.${u.action}`] = `not priced: energy model ${model.name} has no figure`;
+  const placement: PlacementFlow[] = [...flows.values()].sort((a, b) => cmp(a.tensor, b.tensor) || STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage) || cmp(a.from, b.from) || cmp(a.to, b.to));
+  const perLayer = net.layers.map((l, li) => ({
+    layer: l.name,
+    kind: l.kind,
+    perStep: Array.from({ length: T }, (_, t) => activity.densities(li, t)),
+  }));
+  const result: TrainingResult & Record<string, unknown> = {
+    kind: 'training-iteration',
+    arch: cfg.arch,
+    network: net.name,
+    config: cfg as unknown as Record<string, unknown>,
+    sparsitySource: sparsityAware(cfg) ? activity.source : 'dense',
+    sparsityAware: sparsityAware(cfg),
+    cycles: run.totalCycles,
+    computeCycles: run.computeCycles,
+    stallCycles: run.stallCycles,
+    seconds: run.totalCycles / (cfg.clockMHz * 1e6),
+    energyPJ: {
+      total: priced.total,
+      compute: priced.compute,
+      memory: priced.memory,
+      leakage: priced.leakage,
+      byStage,
+      byLayer: layers,
+      byComponent: sortRecord(priced.byComponent),
+      byAction: sortRecord(priced.byAction),
+    },
+    timesteps: steps.filter((s) => s.cycles > 0 || s.energyPJ > 0),
+    placement,
+    ops: sortRecord(Object.fromEntries(ops)) as Record<string, OpCount>,
+    energyModel: { name: model.name, version: model.version, sources: sortRecord(sources) },
+    events: run.events,
+    densities: perLayer,
+    unpriced: priced.breakdown.unpriced.map((u) => `${u.component}.${u.action}@${u.bits}`),
+    ...(measurement ? { measurement: measurement.summary } : {}),
+  };
+  return result;
+}
+
+function sparsityAware(cfg: ResolvedConfig): boolean {
+  return cfg.arch === 'sata' ? cfg.sparsity.gating : cfg.ann.gating;
+}
+
+function sortRecord<V>(r: Record<string, V>): Record<string, V> {
+  return Object.fromEntries(Object.entries(r).sort(([a], [b]) => cmp(a, b)));
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export type { ActionCount };
+export { isComputeComponent };
