@@ -124,10 +124,12 @@ export interface ScheduleResult {
 }
 
 /** Builds an accelerator, runs the steps on it and sums the results. */
-export function runSchedule(steps: readonly ScheduleStep[], config: AcceleratorConfig = SATA_CONFIG, seed = 1): ScheduleResult {
-  const sim = new Simulator({ seed });
+export function runSchedule(steps: readonly ScheduleStep[], config: AcceleratorConfig = SATA_CONFIG, seed = 1, attach?: (sim: Simulator, acc: Accelerator) => void): ScheduleResult {
+  const sim = new Simulator({ seed, progressEvery: 100_000 });
   const acc = buildAccelerator(sim, config);
   acc.controller.submit(steps);
+  // Observers (progress, a trace recorder) subscribe once the model is wired.
+  attach?.(sim, acc);
   const run = sim.run();
   const results = acc.controller.stepResults();
   if (results.length !== steps.length) throw new ConfigError(`schedule ended after ${results.length} of ${steps.length} steps`);

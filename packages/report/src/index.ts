@@ -5,3 +5,4 @@ export { resultMetrics, sweepRows, sweepToCsv } from './metrics.js';
 export { renderReport, loadReportInputs, type ReportInput, type ReportOptions } from './html.js';
 export { barChart, lineChart, esc, niceTicks, scaleUnit, energyUnit, bitsUnit, PALETTE, type BarChartSpec, type LineChartSpec, type Series, type LineSeries } from './svg.js';
 export { writeFileAtomic } from './write.js';
+export { formatTrainingResult, formatComparison, formatEnergy } from './text.js';

@@ -1,4 +1,4 @@
-import { ConfigError, type Config } from '@sata/core';
+import { ConfigError, type Config, type Simulator } from '@sata/core';
 import { runSchedule, type AcceleratorConfig, type ScheduleResult, type StepResult } from '@sata/hw';
 import type { ActionCount, DataflowContribution, EnergyModelContribution, NetworkSpec, OpCount, PlacementFlow, Registry, Stage, TrainingResult } from '@sata/plugin-api';
 import { STAGES } from '@sata/plugin-api';
@@ -39,6 +39,8 @@ export interface RunOptions {
   readonly measurement?: Measurement;
   /** Progress messages (stderr). */
   readonly progress?: (message: string) => void;
+  /** Called with the simulator once the accelerator is built (observers: progress, traces). */
+  readonly attach?: (sim: Simulator) => void;
 }
 
 /** What a training-iteration simulation returns: the result document and the raw run behind it. */
@@ -68,7 +70,7 @@ export function simulateTraining(cfg: ResolvedConfig, registry: Registry, opts: 
   } else activity = statisticalActivity(net, cfg);
   opts.progress?.(`simulating ${cfg.arch === 'sata' ? `SNN (T=${cfg.timesteps})` : 'ANN'} training of ${net.name} on ${cfg.arch}, dataflow ${cfg.dataflow}, ${cfg.sparsity.gating || cfg.arch === 'eyeriss' ? 'sparsity-aware' : 'sparsity-unaware'}`);
   const schedule = cfg.arch === 'sata' ? snnSchedule(net, cfg, dataflow, activity) : annSchedule(net, cfg, dataflow, activity);
-  const run = runSchedule(schedule.steps, acceleratorConfig(cfg), cfg.seed);
+  const run = runSchedule(schedule.steps, acceleratorConfig(cfg), cfg.seed, opts.attach ? (sim) => opts.attach!(sim) : undefined);
   const result = summarize(net, cfg, schedule, run, model, activity, measurement);
   return { result, schedule, run, measurement };
 }

@@ -1,8 +1,10 @@
 import type { CommandFactory } from '../context.js';
+import { compareCommand } from './compare.js';
 import { exampleCommand } from './example.js';
 import { layerCommand } from './layer.js';
 import { pluginsCommand } from './plugins.js';
 import { referenceCommand } from './reference.js';
+import { simulateCommand } from './simulate.js';
 import { reportCommand } from './report.js';
 import { replayCommand } from './replay.js';
 import { sweepCommand } from './sweep.js';
@@ -11,6 +13,8 @@ import { trainCommand } from './train.js';
 
 /** Every `sata` command, in the order `--help` lists them. Add one line per new command. */
 export const COMMANDS: readonly CommandFactory[] = [
+  simulateCommand,
+  compareCommand,
   pluginsCommand,
   exampleCommand,
   layerCommand,

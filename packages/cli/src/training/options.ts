@@ -1,0 +1,167 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '@sata/core';
+import { parseDocument } from '@sata/snn';
+import { resolveConfig, type ResolvedConfig } from '@sata/training';
+import type { Argv } from 'yargs';
+
+/** Options shared by `sata simulate`, `sata compare` (and the sweep base): every one overrides the configuration. */
+export interface TrainingArgs {
+  config?: string;
+  set?: string[];
+  network?: string;
+  timesteps?: number;
+  batch?: number;
+  arch?: string;
+  dataflow?: string;
+  energy?: string;
+  /** The mode, or false from --no-sparsity (sparsity-unaware). */
+  sparsity?: string | boolean;
+  gating?: boolean;
+  spikeSparsity?: number;
+  membraneGradientSparsity?: number;
+  firingGradientSparsity?: number;
+  sparsityProfile?: string;
+  trainEpochs?: number;
+  annSparsity?: number;
+  annGating?: boolean;
+  bits?: string;
+  array?: string;
+  glbKib?: string;
+  glbBandwidth?: number;
+  dramBandwidth?: number;
+  keep?: string;
+  coding?: string;
+  dataset?: string;
+  seed?: number;
+  json: boolean;
+}
+
+export function trainingOptions(y: Argv): Argv<any> {
+  return y
+    .option('config', { type: 'string', describe: 'configuration file (JSON or YAML) of overrides; flags override it' })
+    .option('set', { type: 'string', array: true, describe: 'override any setting: --set memory.glbKiB.weights=288 (repeatable)' })
+    .option('network', { alias: 'n', type: 'string', describe: 'built-in network (vgg5, vgg9, vgg11, vgg16, digits-cnn, mlp) or a .json/.yaml file [default: vgg5]' })
+    .option('timesteps', { alias: 'T', type: 'number', describe: 'SNN time steps [default: 4]' })
+    .option('batch', { alias: 'b', type: 'number', describe: 'samples per iteration [default: 1]' })
+    .option('arch', { type: 'string', choices: ['sata', 'eyeriss'], describe: 'sata: SNN BPTT on SATA; eyeriss: the ANN on the Eyeriss-like baseline [default: sata]' })
+    .option('dataflow', { type: 'string', describe: 'os, ws, is, or sata (ws with time steps batched) [default: ws]' })
+    .option('energy', { type: 'string', describe: 'energy model (sata-32nm, eyeriss, horowitz-45nm, ...) [default: sata-32nm]' })
+    .option('sparsity', { type: 'string', describe: 'statistical: scalar sparsities; measured: counted from the functional model on --dataset; --no-sparsity: sparsity-unaware (nothing gated) [default: statistical]' })
+    .option('gating', { type: 'boolean', describe: 'gate operations on zero operands; --no-gating is --no-sparsity [default: true]' })
+    .option('spike-sparsity', { type: 'number', describe: 'spike sparsity (1 - density) [default: 0.9]' })
+    .option('membrane-gradient-sparsity', { type: 'number', describe: 'membrane-gradient (du) sparsity [default: 0.7]' })
+    .option('firing-gradient-sparsity', { type: 'number', describe: 'firing-gradient (surrogate) sparsity [default: 0.6]' })
+    .option('sparsity-profile', { type: 'string', describe: 'JSON/YAML file of per-layer (and per-step) sparsities: { conv1: { spike: 0.8, perStep: [...] } }' })
+    .option('train-epochs', { type: 'number', describe: 'measured mode: train this many epochs before measuring [default: 0]' })
+    .option('ann-sparsity', { type: 'number', describe: 'ANN activation sparsity after ReLU [default: 0.5]' })
+    .option('ann-gating', { type: 'boolean', describe: 'the ANN baseline gates zero activations (--no-ann-gating: off) [default: true]' })
+    .option('bits', { type: 'string', describe: 'bit widths, e.g. weight=8,membrane=12,gradient=16,spike=1,activation=16' })
+    .option('array', { type: 'string', describe: 'PE array ROWSxCOLS [default: 8x16]' })
+    .option('glb-kib', { type: 'string', describe: 'global-buffer partitions in KiB, e.g. weights=288,membrane=512 [default: spikes=32,membrane=256,weights=144,gradients=64,misc=8]' })
+    .option('glb-bandwidth', { type: 'number', describe: 'bits per cycle per global-buffer partition [default: 512]' })
+    .option('dram-bandwidth', { type: 'number', describe: 'DRAM bits per cycle [default: 128]' })
+    .option('keep', { type: 'string', choices: ['membrane', 'surrogate'], describe: 'what the forward pass keeps for BP besides spikes [default: membrane]' })
+    .option('coding', { type: 'string', choices: ['direct', 'rate'], describe: 'input encoding [default: direct]' })
+    .option('dataset', { type: 'string', choices: ['synthetic', 'digits'], describe: 'measured mode input: synthetic (any shape, labelled synthetic) or the UCI digits (1x8x8) [default: synthetic]' })
+    .option('seed', { type: 'number', describe: 'seed of data, weights and encoders [default: 1]' })
+    .option('json', { type: 'boolean', default: false, describe: 'print one JSON document' });
+}
+
+type Overrides = Record<string, any>;
+
+function setPath(o: Overrides, path: string, value: unknown, where: string): void {
+  const keys = path.split('.');
+  if (keys.some((k) => k === '' || k === '__proto__' || k === 'constructor' || k === 'prototype')) throw new ConfigError(`${where}: "${path}" is not a setting path`);
+  let cur = o;
+  for (const k of keys.slice(0, -1)) {
+    if (typeof cur[k] !== 'object' || cur[k] === null) cur[k] = {};
+    cur = cur[k];
+  }
+  cur[keys[keys.length - 1]!] = value;
+}
+
+/** `k=v,k=v` into an object of numbers. */
+function pairs(option: string, text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of text.split(',')) {
+    const m = /^\s*([A-Za-z]\w*)\s*=\s*([^\s]+)\s*$/.exec(part);
+    const v = m ? Number(m[2]) : NaN;
+    if (!m || !Number.isFinite(v)) throw new ConfigError(`--${option}: expected name=number pairs separated by commas, got "${part}"`);
+    out[m[1]!] = v;
+  }
+  return out;
+}
+
+/** A --set value: a number, true/false, or a string. */
+function scalar(text: string): unknown {
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  const n = Number(text);
+  return text.trim() !== '' && Number.isFinite(n) ? n : text;
+}
+
+function readDocument(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return parseDocument(text, path);
+}
+
+/** The overrides the flags give (without resolving): used by simulate, compare and sweep. */
+export function overridesFromArgs(argv: TrainingArgs & Record<string, unknown>): Overrides {
+  const o: Overrides = {};
+  if (argv.config !== undefined) {
+    const doc = readDocument(argv.config, 'configuration file');
+    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new ConfigError(`${argv.config}: a configuration file must hold an object of settings`);
+    Object.assign(o, doc);
+  }
+  const put = (path: string, v: unknown): void => {
+    if (v !== undefined) setPath(o, path, v, 'flags');
+  };
+  put('network', argv.network);
+  put('timesteps', argv.timesteps);
+  put('batch', argv.batch);
+  put('arch', argv.arch);
+  put('dataflow', argv.dataflow);
+  put('energyModel', argv.energy);
+  if (argv.sparsity === false) put('sparsity.gating', false);
+  else if (argv.sparsity !== undefined) {
+    if (argv.sparsity !== 'statistical' && argv.sparsity !== 'measured') throw new ConfigError(`--sparsity must be statistical or measured (or --no-sparsity), got "${String(argv.sparsity)}"`);
+    put('sparsity.mode', argv.sparsity);
+  }
+  put('sparsity.gating', argv.gating);
+  put('sparsity.spike', argv.spikeSparsity);
+  put('sparsity.membraneGradient', argv.membraneGradientSparsity);
+  put('sparsity.firingGradient', argv.firingGradientSparsity);
+  put('sparsity.trainEpochs', argv.trainEpochs);
+  put('ann.activationSparsity', argv.annSparsity);
+  put('ann.gating', argv.annGating);
+  put('keepForBackward', argv.keep);
+  put('coding', argv.coding);
+  put('dataset', argv.dataset);
+  put('seed', argv.seed);
+  put('memory.glbBandwidthBitsPerCycle', argv.glbBandwidth);
+  put('memory.dramBusBits', argv.dramBandwidth);
+  if (argv.sparsityProfile !== undefined) put('sparsity.perLayer', readDocument(argv.sparsityProfile, 'sparsity profile'));
+  if (argv.bits !== undefined) for (const [k, v] of Object.entries(pairs('bits', argv.bits))) put(`bits.${k}`, v);
+  if (argv.glbKib !== undefined) for (const [k, v] of Object.entries(pairs('glb-kib', argv.glbKib))) put(`memory.glbKiB.${k}`, v);
+  if (argv.array !== undefined) {
+    const m = /^(\d+)x(\d+)$/.exec(argv.array);
+    if (!m) throw new ConfigError(`--array must be ROWSxCOLS, e.g. 8x16, got "${argv.array}"`);
+    put('array.rows', Number(m[1]));
+    put('array.cols', Number(m[2]));
+  }
+  for (const s of argv.set ?? []) {
+    const eq = s.indexOf('=');
+    if (eq <= 0) throw new ConfigError(`--set expects path=value, got "${s}"`);
+    setPath(o, s.slice(0, eq).trim(), scalar(s.slice(eq + 1).trim()), '--set');
+  }
+  return o;
+}
+
+export function configFromArgs(argv: TrainingArgs & Record<string, unknown>): ResolvedConfig {
+  return resolveConfig(overridesFromArgs(argv), argv.config ?? 'configuration');
+}
