@@ -4,7 +4,7 @@
  * probability x per value and step (the first layer accumulates AND-gated weights). Plugins
  * may add more through the registry; `encodeSequence` drives any of them.
  */
-import { ConfigError, type Rng } from '@sata/core';
+import type { Rng } from '@sata/core';
 import type { EncoderContribution } from '@sata/plugin-api';
 import { alloc, dtypeOf, type DType, type FloatArray } from './tensor.js';
 
@@ -42,12 +42,4 @@ export function encodeSequence(encoder: EncoderContribution, x: FloatArray, T: n
     out.push(o);
   }
   return out;
-}
-
-/** Checks that analog inputs lie in [0, 1], as every encoder here assumes. */
-export function checkAnalogRange(x: ArrayLike<number>, where: string): void {
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i]!;
-    if (!(v >= 0 && v <= 1)) throw new ConfigError(`${where}: input value ${i} = ${v} is outside [0, 1]`);
-  }
 }

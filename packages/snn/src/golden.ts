@@ -33,7 +33,6 @@ export interface GoldenCase {
   readonly batch: number;
   readonly coding: string;
   readonly network: Network;
-  readonly weights: Float64Array[];
   readonly weightsByLayer: (Float64Array | null)[];
   readonly inputs: Float64Array[];
   readonly labels: number[];
@@ -143,7 +142,6 @@ export function parseGolden(doc: unknown, source: string): GoldenCase {
     name, source, T, lam, theta, batch,
     coding: typeof doc['coding'] === 'string' ? doc['coding'] : 'unknown',
     network,
-    weights: weightsByLayer.filter((w): w is Float64Array => w !== null),
     weightsByLayer,
     inputs,
     labels,

@@ -58,7 +58,7 @@ export {
   type Weights, type LifParams, type BpttOptions, type BpttResult, type LayerTrace, type SpikingStep, type PoolStep, type OutStep,
   type SpikingCounts, type DensityFigures, type LayerDensity,
 } from './bptt.js';
-export { directEncoder, rateEncoder, BUILTIN_ENCODERS, encodeSequence, checkAnalogRange } from './encoders.js';
+export { directEncoder, rateEncoder, BUILTIN_ENCODERS, encodeSequence } from './encoders.js';
 export { loadDigits, digitsSplit, splitDataset, subset, syntheticDataset, gatherBatch, DIGITS_TRAIN, type Dataset, type Split, type SyntheticOptions } from './data.js';
 export {
   checkGoldenFile, checkGolden, compareGolden, parseGolden, loadGolden, GOLDEN_TOLERANCE, TIE_MARGIN,
