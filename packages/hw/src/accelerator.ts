@@ -100,7 +100,6 @@ export function buildAccelerator(sim: Simulator, config: AcceleratorConfig = SAT
   const encoder = new SpikeEncoder(top, 'encoder', config.encoder);
   const controller = new Controller(top, 'controller', {});
   sim.connect(controller.port('array'), array.port('ctrl'), 0, `${root}.controller-array`);
-  sim.connect(controller.port('dram'), dram.port('req'), 0, `${root}.controller-dram`);
   sim.connect(controller.port('lif'), lif.port('ctrl'), 0, `${root}.controller-lif`);
   sim.connect(controller.port('gradient'), gradient.port('ctrl'), 0, `${root}.controller-gradient`);
   sim.connect(controller.port('encoder'), encoder.port('ctrl'), 0, `${root}.controller-encoder`);

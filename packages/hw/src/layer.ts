@@ -1,6 +1,7 @@
 import type { ArrayShape, DataflowContribution, EnergyBreakdown, EnergyModelContribution, GemmShape } from '@sata/plugin-api';
 import type { GatingRule, GemmActivity, Matrix } from './activity.js';
-import { priceOnAccelerator, runSchedule, SATA_CONFIG, type AcceleratorConfig, type ScheduleResult } from './accelerator.js';
+import type { Simulator } from '@sata/core';
+import { priceOnAccelerator, runSchedule, SATA_CONFIG, type Accelerator, type AcceleratorConfig, type ScheduleResult } from './accelerator.js';
 import type { GemmStep, PerOperand } from './schedule.js';
 
 /** One GEMM (or a conv's forward GEMM) on an accelerator: what `sata layer` runs. */
@@ -18,6 +19,8 @@ export interface LayerRequest {
   /** Accelerator configuration; `array` and `model` above override its array. */
   readonly config?: AcceleratorConfig;
   readonly energyModel?: EnergyModelContribution;
+  /** Called with the simulator and the accelerator once it is built, before it runs (observers, trace recorders). */
+  readonly attach?: (sim: Simulator, acc: Accelerator) => void;
 }
 
 export interface LayerReport {
@@ -69,7 +72,7 @@ export function simulateLayer(req: LayerRequest): LayerReport & { readonly run: 
     ...(req.activity ? { activity: req.activity } : {}),
     ...(req.operands ? { operands: req.operands } : {}),
   };
-  const run = runSchedule([step], config);
+  const run = runSchedule([step], config, 1, req.attach);
   const s = run.steps[0]!;
   const plan = s.plan!;
   const acc = run.accelerator;

@@ -4,7 +4,7 @@ import { ActionCounter } from '../actions.js';
 import { denseActivity } from '../activity.js';
 import { addFoldCounts, emptyFoldCounts, type FoldCounts } from '../fold-counts.js';
 import type { GemmStep, ScheduleStep, VectorStep } from '../schedule.js';
-import type { Dram, DramRequest } from './memory.js';
+import type { Dram } from './memory.js';
 import type { GlobalBuffer, Scratchpad } from './memory.js';
 import type { FoldJob, PEArray } from './pe-array.js';
 import type { VectorJob } from './units.js';
@@ -16,7 +16,6 @@ export const controllerInfo = defineComponentInfo({
   params: {},
   ports: {
     array: 'folds to the PE array',
-    dram: 'requests to DRAM',
     lif: 'vectors to the LIF unit',
     gradient: 'vectors to the gradient unit',
     encoder: 'vectors to the spike encoder',
@@ -105,24 +104,22 @@ export class Controller extends Component<typeof controllerInfo.params> {
   private parts: ControllerParts | undefined;
   private queue: ScheduleStep[] = [];
   private readonly results: StepResult[] = [];
-  private readonly dramCallbacks = new Map<number, () => void>();
-  private nextRequestId = 0;
   private current: GemmRun | undefined;
   private vectorStep: { step: VectorStep; result: MutableResult; unitPort: 'lif' | 'gradient' | 'encoder' } | undefined;
   private readonly arrayPort = this.port<FoldJob>('array');
-  private readonly dramPort = this.port<DramRequest>('dram');
   private readonly stepCount = this.counter('steps');
   private readonly stallCount = this.counter('stallCycles');
   private readonly drainCount = this.counter('drainCycles');
+  /**
+   * Called with each step's result when it completes, inside the kernel event that completes
+   * it (a trace recorder attaches the step's action counts to that event's record). Unset:
+   * no cost.
+   */
+  onStepDone: ((result: StepResult, index: number) => void) | undefined = undefined;
 
   constructor(parent: Simulator | Component, name: string, params?: Readonly<Record<string, unknown>>) {
     super(parent, name, controllerInfo, params);
     this.port<FoldJob>('array').onReceive(() => this.foldDone());
-    this.port<DramRequest>('dram').onReceive((r) => {
-      const cb = this.dramCallbacks.get(r.id);
-      this.dramCallbacks.delete(r.id);
-      cb?.();
-    });
     for (const unit of ['lif', 'gradient', 'encoder'] as const) this.port<VectorJob>(unit).onReceive(() => this.vectorDone());
   }
 
@@ -257,6 +254,7 @@ export class Controller extends Component<typeof controllerInfo.params> {
     result.endCycle = this.now;
     this.results.push(result);
     this.stepCount.add();
+    this.onStepDone?.(result, this.results.length - 1);
     this.startNext();
   }
 
@@ -350,11 +348,12 @@ export class Controller extends Component<typeof controllerInfo.params> {
     this.dramRequest(bits, true, () => undefined);
   }
 
+  /** Books a DRAM burst; `done` runs when a read's data has arrived (writes are posted: nobody waits). */
   private dramRequest(bits: number, write: boolean, done: () => void): void {
-    const id = this.nextRequestId++;
-    this.dramCallbacks.set(id, done);
-    this.dramPort.trySend({ id, bits, write });
+    const ready = this.requireParts().dram.reserve(bits, write);
+    if (!write) this.schedule(ready - this.now, done);
   }
+
 
   private tryStartFold(): void {
     const run = this.current;

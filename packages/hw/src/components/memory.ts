@@ -388,15 +388,22 @@ export class Dram extends Component<typeof dramInfo.params> {
   constructor(parent: Simulator | Component, name: string, params?: Readonly<Record<string, unknown>>) {
     super(parent, name, dramInfo, params);
     const port = this.port<DramRequest>('req');
-    port.onReceive((r) => {
-      // One channel: a burst starts when the previous one has been transferred; latency overlaps.
-      const transfer = Math.ceil(r.bits / this.params.bandwidthBitsPerCycle);
-      const start = Math.max(this.now, this.busyUntil);
-      this.busyUntil = start + transfer;
-      this.busyCycles.add(transfer);
-      this.requests.add();
-      (r.write ? this.writeBits : this.readBits).add(r.bits);
-      port.trySend(r, this.busyUntil + this.params.latencyCycles - this.now);
-    });
+    port.onReceive((r) => port.trySend(r, this.reserve(r.bits, r.write) - this.now));
+  }
+
+  /**
+   * Books a burst on the channel now and returns the tick its data is there (read) or gone
+   * (write). One channel: a burst starts when the previous one has been transferred;
+   * latency overlaps. The controller books bursts directly (the timing of an atomic
+   * access, as in gem5), so a posted write costs no event and a read one: its arrival.
+   */
+  reserve(bits: number, write: boolean): number {
+    const transfer = Math.ceil(bits / this.params.bandwidthBitsPerCycle);
+    const start = Math.max(this.now, this.busyUntil);
+    this.busyUntil = start + transfer;
+    this.busyCycles.add(transfer);
+    this.requests.add();
+    (write ? this.writeBits : this.readBits).add(bits);
+    return this.busyUntil + this.params.latencyCycles;
   }
 }
