@@ -65,10 +65,20 @@ describe('sata sweep: bad usage exits 2 with a clear message', () => {
     [['sweep', '--param', 'timesteps=1,2', '--param', 'batch=1,2,4', '--paired'], /one length: timesteps has 2, batch has 3/],
     [['sweep', '--param', 'timesteps=1,2', '--shard', '2/2'], /0-based and must be below 2/],
     [['sweep', '--param', 'timesteps=1,2', '--shard', 'first'], /expected i\/n/],
-    [['sweep', '--param', 'timesteps=1,2', '--runner', 'nope'], /no such runner; known: stand-in/],
+    [['sweep', '--param', 'timesteps=1,2', '--runner', 'nope'], /no such runner; known: compare, simulate, stand-in/],
     [['sweep', '--param', 'timesteps=1,2', '--jobs', '-1'], /--jobs must be a whole number/],
     [['sweep', '--param', 'timesteps=1,2', '--json', '--csv'], /choose one/],
     [['sweep', 'merge'], /Not enough non-option arguments/],
+    // The simulation runners check every point before any runs.
+    [['sweep', '--param', 'dataflow=os,nope'], /unknown dataflow "nope" \(known: .*os/],
+    [['sweep', '--param', 'sparsity.spike=0.5,1.5'], /sweep point: sparsity.spike must be in \[0, 1\], got 1.5/],
+    [['sweep', '--param', 'timesteps=0,1'], /sweep point: timesteps must be an integer in 1..1024, got 0/],
+    [['sweep', '--network', 'nope', '--param', 'timesteps=1,2'], /unknown network "nope"/],
+    [['sweep', '--timesteps', '0', '--param', 'batch=1,2'], /base configuration: timesteps must be an integer/],
+    [['sweep', '--set', 'bits.wieght=8', '--param', 'timesteps=1,2'], /unknown setting "bits.wieght"/],
+    [['sweep', '--param', 'arch=sata,eyeriss'], /compare runner runs both.*--runner simulate/],
+    [['sweep', '--runner', 'simulate', '--dataflow', 'sata', '--param', 'arch=sata,eyeriss'], /dataflow sata batches time steps/],
+    [['sweep', '--base', 'a.json', '--config', 'b.json', '--param', 'timesteps=1,2'], /--base and --config/],
   ])('%j', async (argv, message) => {
     const r = await sata(...argv);
     expect(r.code).toBe(2);
@@ -78,7 +88,7 @@ describe('sata sweep: bad usage exits 2 with a clear message', () => {
 });
 
 describe.skipIf(!built)('sata sweep on worker threads, sharded and merged', () => {
-  const args = ['sweep', '--network', 'vgg5', '--param', 'timesteps=1..8', '--param', 'sparsity.spike=0.8,0.9', '--jobs', '2'];
+  const args = ['sweep', '--runner', 'stand-in', '--network', 'vgg5', '--param', 'timesteps=1..8', '--param', 'sparsity.spike=0.8,0.9', '--jobs', '2'];
 
   it('merged shards are byte-identical to the unsharded sweep; CSV and table outputs', async () => {
     const dir = tmp();
@@ -102,7 +112,7 @@ describe.skipIf(!built)('sata sweep on worker threads, sharded and merged', () =
     const csv = await sata('sweep', 'merge', ...files, '--csv');
     expect(csv.out.trim().split('\n')).toHaveLength(17);
     expect(csv.out.split('\n')[0]).toMatch(/^index,timesteps,sparsity.spike,arch,network,/);
-    const table = await sata(...args.slice(0, 5), '--jobs', '1');
+    const table = await sata(...args.slice(0, 7), '--jobs', '1');
     expect(table.out).toMatch(/sweep over timesteps \(grid, 8 of 8 points\)/);
   });
 
@@ -126,7 +136,7 @@ describe.skipIf(!built)('sata sweep on worker threads, sharded and merged', () =
     const dir = tmp();
     const base = join(dir, 'base.json');
     writeFileSync(base, JSON.stringify({ failAtTimesteps: 3 }));
-    const r = await sata('sweep', '--base', base, '--param', 'timesteps=1..4', '--jobs', '2', '--json');
+    const r = await sata('sweep', '--runner', 'stand-in', '--base', base, '--param', 'timesteps=1..4', '--jobs', '2', '--json');
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/point 2 \(timesteps=3\) failed/);
     expect(r.out).toBe('');

@@ -60,14 +60,11 @@ const standInCompare: RunnerSpec = {
 };
 
 /**
- * The built-in runners. THE REAL RUNNER PLUGS IN HERE (issue 5): add one entry, e.g.
- *
- *   { name: 'simulate', description: 'one training iteration (sata simulate)',
- *     module: '@sata/hw/sweep-runner', exportName: 'simulatePoint',
- *     resolveBase: (partial) => resolveSimulateConfig(partial) }
- *
- * and make it the default in packages/cli/src/commands/sweep.ts (DEFAULT_RUNNER). The
- * module's export takes the resolved config and returns a TrainingResult or ComparisonResult.
+ * The runners this package ships: stand-ins for testing the machinery. The simulation runners
+ * (`compare`, the default of `sata sweep`, and `simulate`) are defined by the CLI, which owns
+ * the built-in plugin list (packages/cli/src/sweep-runners.ts; workers load
+ * packages/cli/dist/sweep-point.js), so this package depends on no simulator and there is no
+ * import cycle with @sata/cli. Scripts add runners with `registerRunner` or pass a RunnerSpec.
  */
 const BUILTIN_RUNNERS: readonly RunnerSpec[] = [standIn, standInCompare];
 

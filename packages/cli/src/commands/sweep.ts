@@ -2,26 +2,25 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from '@sata/core';
 import type { SweepResult } from '@sata/plugin-api';
 import { formatTable, sweepRows, sweepToCsv, toJson, writeFileAtomic } from '@sata/report';
-import { getRunner, mergeShards, parseParam, parseShard, parseValue, ProgressBar, runSweep, runnerNames, type BaseConfig, type ParamValue } from '@sata/sweep';
+import { getRunner, mergeShards, parseParam, parseShard, ProgressBar, runSweep, runnerNames, type BaseConfig, type RunnerSpec } from '@sata/sweep';
 import type { CliIO, CommandFactory } from '../context.js';
+import { checkCompareParams, simulationRunners, SIMULATION_RUNNERS } from '../sweep-runners.js';
+import { overridesFromArgs, trainingOptions, type TrainingArgs } from '../training/options.js';
 
 /**
- * The runner `sata sweep` uses when `--runner` is not given. Runners are registered in
- * packages/sweep/src/runners.ts (BUILTIN_RUNNERS); when the simulation runner of issue 5 is
- * registered there, name it here and the sweep runs real simulations.
+ * The runner `sata sweep` uses when `--runner` is not given: `compare`, so that every point
+ * carries both headline figures (SNN/ANN energy, sparsity gain) and the full SNN and ANN
+ * results behind them; `--runner simulate` is about 3x cheaper per point (one iteration).
  */
-export const DEFAULT_RUNNER = 'stand-in';
+export const DEFAULT_RUNNER = 'compare';
 
-interface SweepArgs {
+interface SweepArgs extends TrainingArgs {
   param: string[];
   paired: boolean;
   runner: string;
   base?: string;
-  set: string[];
-  network?: string;
   shard?: string;
   jobs?: number;
-  json: boolean;
   csv: boolean;
   output?: string;
   progress: boolean;
@@ -76,25 +75,36 @@ function emit(io: CliIO, result: SweepResult, args: { json: boolean; csv: boolea
   } else io.out(text);
 }
 
-function parseSet(specs: readonly string[]): Record<string, ParamValue> {
-  const out: Record<string, ParamValue> = {};
-  for (const s of specs) {
-    const eq = s.indexOf('=');
-    if (eq <= 0) throw new ConfigError(`--set "${s}": expected NAME=VALUE, e.g. batch=4`);
-    out[s.slice(0, eq).trim()] = parseValue(s.slice(eq + 1).trim());
-  }
-  return out;
+/**
+ * The base configuration: the `--base`/`--config` file with the simulate/compare flags on
+ * top (`--network`, `--timesteps`, `--dataflow`, `--set path=value`, ...), parsed exactly as
+ * `sata simulate` parses them; the runner fills in the defaults.
+ */
+function baseFromArgs(argv: SweepArgs): BaseConfig {
+  if (argv.base !== undefined && argv.config !== undefined) throw new ConfigError('--base and --config name the same thing (the base configuration file): give one');
+  const file = argv.base ?? argv.config;
+  return overridesFromArgs({ ...argv, config: file } as TrainingArgs & Record<string, unknown>) as BaseConfig;
 }
 
 /**
  * `sata sweep`: a configuration parameter over lists or ranges, as a grid or paired lists,
  * in parallel on worker threads, optionally one shard of it; `sata sweep merge` joins shards.
  */
+/** A runner of @sata/sweep by name; an unknown name is an error listing the simulation runners too. */
+function getRunnerOrList(name: string): RunnerSpec {
+  try {
+    return getRunner(name);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(`--runner ${name}: no such runner; known: ${[...SIMULATION_RUNNERS, ...runnerNames()].join(', ')} (or path/to/module.js#exportName)`);
+    throw e;
+  }
+}
+
 export const sweepCommand: CommandFactory = (ctx) => ({
   command: 'sweep',
   describe: 'Run a parameter sweep in parallel (grid or paired, shardable); "sata sweep merge" joins shards',
   builder: (y) =>
-    y
+    trainingOptions(y)
       .command({
         command: 'merge <files..>',
         describe: 'Join the shards of a sweep (sata sweep --shard i/n --json) into one document, checking that no point is missing or duplicated',
@@ -112,10 +122,8 @@ export const sweepCommand: CommandFactory = (ctx) => ({
       })
       .option('param', { alias: 'p', type: 'string', array: true, default: [], describe: 'NAME=VALUES: a list (timesteps=1,2,4,8), a range (timesteps=1..8, 1..8:2) or both (1..4,8); dotted names reach nested fields (sparsity.spike=0.8,0.9)' })
       .option('paired', { type: 'boolean', default: false, describe: 'take the i-th value of every list together instead of the grid of all combinations' })
-      .option('runner', { type: 'string', default: DEFAULT_RUNNER, describe: `what runs one point: ${runnerNames().join(', ')}, or path/to/module.js#exportName` })
-      .option('base', { type: 'string', describe: 'a JSON file with the base configuration (the runner fills in the defaults)' })
-      .option('set', { type: 'string', array: true, default: [], describe: 'NAME=VALUE: fix a configuration value for every point' })
-      .option('network', { type: 'string', describe: 'the network (same as --set network=NAME)' })
+      .option('runner', { type: 'string', default: DEFAULT_RUNNER, describe: `what runs one point: compare (sata compare: SNN on SATA against the ANN baseline), simulate (sata simulate: one iteration, ~3x cheaper), ${runnerNames().join(', ')}, or path/to/module.js#exportName` })
+      .option('base', { type: 'string', describe: 'the base configuration file (JSON or YAML; same as --config); the simulate/compare flags and --set override it, --param values override those' })
       .option('shard', { type: 'string', describe: 'i/n: run only the points whose index is i modulo n (0 <= i < n), for job arrays' })
       .option('jobs', { alias: 'j', type: 'number', describe: 'worker threads (default: the number of CPUs); 0 runs in this thread' })
       .option('json', { type: 'boolean', default: false, describe: 'print the SweepResult JSON document' })
@@ -123,14 +131,13 @@ export const sweepCommand: CommandFactory = (ctx) => ({
       .option('output', { alias: 'o', type: 'string', describe: 'write to this file (atomically; format from --json/--csv or the extension)' })
       .option('progress', { type: 'boolean', default: true, describe: 'a progress bar on stderr (--no-progress: none)' }),
   handler: async (argv: SweepArgs) => {
-    const runner = getRunner(argv.runner);
+    const simulation = simulationRunners(ctx.registry);
+    const runner: RunnerSpec = simulation.find((r) => r.name === argv.runner) ?? getRunnerOrList(argv.runner);
     if (argv.jobs !== undefined && (!Number.isInteger(argv.jobs) || argv.jobs < 0)) throw new ConfigError(`--jobs must be a whole number >= 0, found ${argv.jobs}`);
     const params = argv.param.map((p) => parseParam(String(p)));
     if (params.length === 0) throw new ConfigError('name at least one --param NAME=VALUES (e.g. --param timesteps=1,2,4,8)');
-    const set = parseSet(argv.set.map(String));
-    if (argv.network !== undefined) set.network = argv.network;
-    const base = argv.base !== undefined ? readJsonFile(argv.base, 'base configuration') : {};
-    if (typeof base !== 'object' || base === null || Array.isArray(base)) throw new ConfigError(`base configuration ${argv.base}: must be a JSON object`);
+    if (runner.name === 'compare') checkCompareParams(params.map((p) => p.path));
+    const base = baseFromArgs(argv);
     const shard = argv.shard !== undefined ? parseShard(argv.shard) : undefined;
     formatOf(argv);
     if (runner.name.startsWith('stand-in')) ctx.io.err(`note: runner "${runner.name}" gives ${runner.description}`);
@@ -138,8 +145,7 @@ export const sweepCommand: CommandFactory = (ctx) => ({
     try {
       const result = await runSweep({
         runner,
-        base: base as BaseConfig,
-        set,
+        base,
         params,
         mode: argv.paired ? 'paired' : 'grid',
         ...(shard ? { shard } : {}),
