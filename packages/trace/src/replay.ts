@@ -31,6 +31,8 @@ export interface ReplayableRunKind<C = unknown> {
    * handling an event (the trace writer when recording, a no-op otherwise).
    */
   run(config: C, seed: number, attach: (sim: Simulator) => ActionRecorder): RunResult;
+  /** What a record stores of an event's payload (default: the payload itself); see TraceWriterOptions.payload. */
+  readonly tracePayload?: (payload: unknown) => unknown;
 }
 
 /** Where a component reports actions performed while handling the current event. */
@@ -123,7 +125,7 @@ export function recordRun<C>(kind: ReplayableRunKind<C>, rawConfig: unknown, see
     const stored = canonicalize(config, 'configuration');
     const result = kind.run(config, seed, (s) => {
       sim = s;
-      writer = TraceWriter.attach(s, sink, { runKind: kind.name, config: stored, plugins: opts.plugins, ...(opts.chunkRecords ? { chunkRecords: opts.chunkRecords } : {}) });
+      writer = TraceWriter.attach(s, sink, { runKind: kind.name, config: stored, plugins: opts.plugins, ...(opts.chunkRecords ? { chunkRecords: opts.chunkRecords } : {}), ...(kind.tracePayload ? { payload: kind.tracePayload } : {}) });
       return writer;
     });
     if (!writer || !sim) throw new ConfigError(`run kind ${kind.name} never attached the trace writer`);

@@ -32,6 +32,12 @@ export interface TraceWriterOptions {
   readonly plugins: readonly string[];
   /** Records per chunk: the digest interval. */
   readonly chunkRecords?: number;
+  /**
+   * Maps each event's payload to what the record stores (e.g. a compact summary of a
+   * model's message objects, which may hold references that are not data). The record's
+   * kind (deliver or retry, event or clock) still follows the original payload.
+   */
+  readonly payload?: (payload: unknown) => unknown;
 }
 
 export interface TraceSummary {
@@ -82,6 +88,7 @@ export class TraceWriter {
   private state: 'open' | 'finished' | 'failed' = 'open';
   private summaryValue: TraceSummary | undefined;
   private readonly unsubscribe: Array<() => void> = [];
+  private readonly mapPayload: ((payload: unknown) => unknown) | undefined;
 
   private constructor(
     private readonly sim: Simulator,
@@ -89,6 +96,7 @@ export class TraceWriter {
     opts: TraceWriterOptions,
   ) {
     this.chunkRecords = opts.chunkRecords ?? DEFAULT_CHUNK_RECORDS;
+    this.mapPayload = opts.payload;
     if (!Number.isSafeInteger(this.chunkRecords) || this.chunkRecords < 1 || this.chunkRecords > MAX_CHUNK_RECORDS) {
       throw new ConfigError(`chunk size must be 1..${MAX_CHUNK_RECORDS} records, got ${this.chunkRecords}`);
     }
@@ -182,15 +190,16 @@ export class TraceWriter {
     if (this.openActions.length > 0 || this.defs.pos > 0) this.closeOpen();
     const w = this.chunk;
     if (this.chunkCount >= this.chunkRecords || w.pos >= CHUNK_BYTE_TARGET) this.flushChunk();
-    const p = r.payload;
+    const raw = r.payload;
+    const p = this.mapPayload ? this.mapPayload(raw) : raw;
     let kind: string;
     let data: unknown = p;
     let declared = false;
     if (typeof p === 'object' && p !== null && typeof (p as { kind?: unknown }).kind === 'string') {
       kind = (p as { kind: string }).kind;
       declared = true;
-    } else if (r.source !== undefined) kind = p === undefined ? KIND_RETRY : KIND_DELIVER;
-    else kind = p === undefined && r.priority === Priority.CLOCK ? KIND_CLOCK : KIND_EVENT;
+    } else if (r.source !== undefined) kind = raw === undefined ? KIND_RETRY : KIND_DELIVER;
+    else kind = raw === undefined && r.priority === Priority.CLOCK ? KIND_CLOCK : KIND_EVENT;
     let kindId: number;
     if (kind === this.lastKind) kindId = this.lastKindId;
     else {

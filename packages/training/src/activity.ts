@@ -19,7 +19,7 @@ export interface StepDensities {
  * BP: ifmap = du, filter = W; WG: ifmap = input^T, filter = du).
  */
 export interface ActivitySource {
-  readonly source: 'statistical' | 'measured';
+  readonly source: 'statistical' | 'measured' | 'replayed';
   forward(li: number, t: number): GemmActivity;
   backward(li: number, t: number): GemmActivity;
   weightGrad(li: number, t: number): GemmActivity;

@@ -52,8 +52,13 @@ export interface TrainingConfig {
     readonly dramLatencyCycles: number;
   };
   readonly sparsity: {
-    /** statistical: densities from flags or a profile; measured: counted from the functional model's tensors. */
-    readonly mode: 'statistical' | 'measured';
+    /**
+     * statistical: densities from flags or a profile; measured: counted from the functional
+     * model's tensors; replayed: counted from a recorded activity trace (`activityTrace`).
+     */
+    readonly mode: 'statistical' | 'measured' | 'replayed';
+    /** Replayed mode: the activity trace file (packages/trace/ACTIVITY-FORMAT.md). */
+    readonly activityTrace: string;
     /** False: sparsity-unaware, no operation is gated. */
     readonly gating: boolean;
     /** Sparsities (1 - density), used in statistical mode; per-layer overrides in `perLayer`. */
@@ -106,7 +111,7 @@ export const DEFAULT_CONFIG: TrainingConfig = {
     dramBusBits: 128,
     dramLatencyCycles: 0,
   },
-  sparsity: { mode: 'statistical', gating: true, spike: 0.9, membraneGradient: 0.7, firingGradient: 0.6, perLayer: {}, trainEpochs: 0 },
+  sparsity: { mode: 'statistical', gating: true, spike: 0.9, membraneGradient: 0.7, firingGradient: 0.6, perLayer: {}, trainEpochs: 0, activityTrace: '' },
   ann: { gating: true, activationSparsity: 0.5 },
   lif: { leak: 0.9, threshold: 1 },
   coding: 'direct',
@@ -178,7 +183,8 @@ function validate(c: TrainingConfig, source: string): void {
   pos('memory.dramCapacityMiB', c.memory.dramCapacityMiB);
   int('memory.dramBusBits', c.memory.dramBusBits, 1);
   int('memory.dramLatencyCycles', c.memory.dramLatencyCycles, 0);
-  oneOf('sparsity.mode', c.sparsity.mode, ['statistical', 'measured']);
+  oneOf('sparsity.mode', c.sparsity.mode, ['statistical', 'measured', 'replayed']);
+  if (c.sparsity.mode === 'replayed' && c.sparsity.activityTrace === '') throw new ConfigError(`${source}: sparsity.mode replayed needs sparsity.activityTrace, an activity trace file (--activity FILE)`);
   frac('sparsity.spike', c.sparsity.spike);
   frac('sparsity.membraneGradient', c.sparsity.membraneGradient);
   frac('sparsity.firingGradient', c.sparsity.firingGradient);

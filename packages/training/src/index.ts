@@ -12,3 +12,4 @@ export { simulateTraining, networkFor, acceleratorConfig, type TrainingRun, type
 export { measure, type Measurement } from './measure.js';
 export { priceSteps, isComputeComponent, type PricedRun, type StepEnergy } from './pricing.js';
 export { compareTraining, type ComparisonRuns } from './compare.js';
+export { replayedActivity, replayedActivityFromFile, writeActivityFromBptt, ACTIVITY_BLOCK, type ActivityTraceLike } from './replayed.js';

@@ -1,11 +1,12 @@
 import { ConfigError, type Config, type Simulator } from '@sata/core';
-import { runSchedule, type AcceleratorConfig, type ScheduleResult, type StepResult } from '@sata/hw';
+import { runSchedule, type Accelerator, type AcceleratorConfig, type ScheduleResult, type StepResult } from '@sata/hw';
 import type { ActionCount, DataflowContribution, EnergyModelContribution, NetworkSpec, OpCount, PlacementFlow, Registry, Stage, TrainingResult } from '@sata/plugin-api';
 import { STAGES } from '@sata/plugin-api';
 import { loadNetworkFile, resolveNetwork, type Network } from '@sata/snn';
 import { annActivity, statisticalActivity, type ActivitySource } from './activity.js';
 import type { ResolvedConfig, TrainingConfig } from './config.js';
 import { measure, type Measurement } from './measure.js';
+import { replayedActivityFromFile } from './replayed.js';
 import { annSchedule, snnSchedule, tensorClass, type StepTag, type TrainingSchedule } from './schedule.js';
 import { priceSteps, isComputeComponent } from './pricing.js';
 
@@ -40,7 +41,7 @@ export interface RunOptions {
   /** Progress messages (stderr). */
   readonly progress?: (message: string) => void;
   /** Called with the simulator once the accelerator is built (observers: progress, traces). */
-  readonly attach?: (sim: Simulator) => void;
+  readonly attach?: (sim: Simulator, acc: Accelerator) => void;
 }
 
 /** What a training-iteration simulation returns: the result document and the raw run behind it. */
@@ -67,10 +68,11 @@ export function simulateTraining(cfg: ResolvedConfig, registry: Registry, opts: 
   else if (cfg.sparsity.mode === 'measured') {
     measurement = opts.measurement ?? measure(net, cfg, registry, opts.progress);
     activity = measurement.activity;
-  } else activity = statisticalActivity(net, cfg);
+  } else if (cfg.sparsity.mode === 'replayed') activity = replayedActivityFromFile(net, cfg);
+  else activity = statisticalActivity(net, cfg);
   opts.progress?.(`simulating ${cfg.arch === 'sata' ? `SNN (T=${cfg.timesteps})` : 'ANN'} training of ${net.name} on ${cfg.arch}, dataflow ${cfg.dataflow}, ${cfg.sparsity.gating || cfg.arch === 'eyeriss' ? 'sparsity-aware' : 'sparsity-unaware'}`);
   const schedule = cfg.arch === 'sata' ? snnSchedule(net, cfg, dataflow, activity) : annSchedule(net, cfg, dataflow, activity);
-  const run = runSchedule(schedule.steps, acceleratorConfig(cfg), cfg.seed, opts.attach ? (sim) => opts.attach!(sim) : undefined);
+  const run = runSchedule(schedule.steps, acceleratorConfig(cfg), cfg.seed, opts.attach ? (sim, acc) => opts.attach!(sim, acc) : undefined);
   const result = summarize(net, cfg, schedule, run, model, activity, measurement);
   return { result, schedule, run, measurement };
 }

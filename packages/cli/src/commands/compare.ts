@@ -1,19 +1,84 @@
+import { extname } from 'node:path';
+import { ConfigError, deriveConfig } from '@sata/core';
 import { formatComparison, toJson } from '@sata/report';
-import { compareTraining } from '@sata/training';
+import type { TraceWriter } from '@sata/trace';
+import { compareTraining, type ResolvedConfig } from '@sata/training';
 import type { CommandFactory } from '../context.js';
+import { recordSteps } from '../runs/hw-trace.js';
+import { startTrainingTrace } from '../runs/simulate-kind.js';
 import { configFromArgs, trainingOptions, type TrainingArgs } from '../training/options.js';
 import { progressReporter } from '../training/progress.js';
+
+/**
+ * The files `sata compare --trace FILE` writes: one `simulate` trace per simulated run
+ * (FILE.ext -> FILE.snn.ext, FILE.snn-unaware.ext, FILE.ann.ext), each replayable and
+ * re-costable on its own.
+ */
+export function compareTracePaths(file: string): { aware: string; unaware: string; ann: string } {
+  const ext = extname(file) || '.trace';
+  const base = extname(file) ? file.slice(0, -ext.length) : file;
+  return { aware: `${base}.snn${ext}`, unaware: `${base}.snn-unaware${ext}`, ann: `${base}.ann${ext}` };
+}
+
+/** The configurations compareTraining derives for its three runs (checked against the runs afterwards). */
+function derivedConfigs(base: ResolvedConfig): ResolvedConfig[] {
+  const snn = deriveConfig(base, (d) => {
+    d.arch = 'sata';
+    d.sparsity.gating = true;
+  });
+  const unaware = deriveConfig(snn, (d) => {
+    d.sparsity.gating = false;
+  });
+  const ann = deriveConfig(base, (d) => {
+    d.arch = 'eyeriss';
+  });
+  return [snn, unaware, ann];
+}
 
 /** `sata compare`: SNN on SATA against the ANN on the Eyeriss-like baseline, and sparsity-aware against unaware. */
 export const compareCommand: CommandFactory = (ctx) => ({
   command: 'compare',
   describe: 'Compare SNN training on SATA with ANN training on the Eyeriss-like baseline, and sparsity-aware with unaware: the sparsity gain in computation energy and SNN/ANN total energy, with the breakdown that explains them',
-  builder: (y) => trainingOptions(y),
-  handler: (argv: TrainingArgs) => {
+  builder: (y) => trainingOptions(y).option('trace', { type: 'string', describe: 'record the three simulated runs: FILE.ext gives FILE.snn.ext, FILE.snn-unaware.ext and FILE.ann.ext (simulate traces)' }),
+  handler: (argv: TrainingArgs & { trace?: string }) => {
     const cfg = configFromArgs(argv as TrainingArgs & Record<string, unknown>);
     const progress = progressReporter(ctx.io);
-    const runs = compareTraining(cfg, ctx.registry(), { progress: progress.message, attach: progress.attach });
-    progress.done();
-    ctx.io.out(argv.json ? toJson(runs.result) : formatComparison(runs.result));
+    const registry = ctx.registry();
+    if (argv.trace === undefined) {
+      const runs = compareTraining(cfg, registry, { progress: progress.message, attach: progress.attach });
+      progress.done();
+      ctx.io.out(argv.json ? toJson(runs.result) : formatComparison(runs.result));
+      return;
+    }
+    const paths = compareTracePaths(argv.trace);
+    const files = [paths.aware, paths.unaware, paths.ann];
+    const configs = derivedConfigs(cfg);
+    const writers: TraceWriter[] = [];
+    try {
+      const runs = compareTraining(cfg, registry, {
+        progress: progress.message,
+        attach: (sim, acc) => {
+          progress.attach(sim);
+          const i = writers.length;
+          if (i >= 3) throw new ConfigError('compare ran more than three simulations; --trace records three');
+          const w = startTrainingTrace(sim, files[i]!, configs[i]!, registry.pluginList());
+          writers.push(w);
+          recordSteps(acc, w);
+        },
+      });
+      progress.done();
+      const actual = [runs.aware, runs.unaware, runs.ann].map((r) => JSON.stringify(r.result.config));
+      configs.forEach((c, i) => {
+        if (JSON.stringify(c) !== actual[i]) throw new ConfigError(`internal: compare's run ${i + 1} used another configuration than the one recorded in ${files[i]}`);
+      });
+      for (const [i, w] of writers.entries()) {
+        const s = w.finish();
+        ctx.io.err(`trace: ${s.records} records, ${s.bytes} bytes in ${files[i]} (digest ${s.digest})`);
+      }
+      ctx.io.out(argv.json ? toJson(runs.result) : formatComparison(runs.result));
+    } catch (e) {
+      for (const w of writers) w.fail();
+      throw e;
+    }
   },
 });

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError, Rng } from '@sata/core';
+import { ConfigError } from '@sata/core';
 import { importAccelergyErt } from '@sata/energy-accelergy';
-import { convForwardGemm, convOutputSize, densityActivity, DEFAULT_BUFFERS, SATA_CONFIG, simulateLayer, tensorActivity, type AcceleratorConfig, type GatingRule, type GemmActivity, type Matrix } from '@sata/hw';
+import { convForwardGemm, convOutputSize } from '@sata/hw';
 import type { EnergyModelContribution, GemmShape } from '@sata/plugin-api';
 import { formatNumber, formatTable, toJson } from '@sata/report';
+import { recordRunToFile } from '@sata/trace';
 import type { CommandFactory } from '../context.js';
+import { layerEnergyJson, layerRunKind, resolveLayerConfig, type LayerRun } from '../runs/layer-kind.js';
 
 interface LayerArgs {
   array: string;
@@ -23,6 +25,7 @@ interface LayerArgs {
   dramBandwidth?: number;
   dramLatency?: number;
   seed: number;
+  trace?: string;
   json: boolean;
 }
 
@@ -36,12 +39,6 @@ function ints(option: string, text: string, min: number, max: number, labels: re
     if (p === '' || !Number.isSafeInteger(v) || v < floor) throw new ConfigError(`--${option}: ${labels[i]} must be an integer >= ${floor}, got "${p}"`);
     return v;
   });
-}
-
-function randomOperand(rng: Rng, rows: number, cols: number, density: number): Matrix {
-  const data = new Float64Array(rows * cols);
-  for (let i = 0; i < data.length; i++) data[i] = rng.nextFloat() < density ? 1 : 0;
-  return { rows, cols, data };
 }
 
 /** `sata layer`: one conv or GEMM on the array with a dataflow: cycles, traffic, energy. */
@@ -66,6 +63,7 @@ export const layerCommand: CommandFactory = (ctx) => ({
       .option('dram-bandwidth', { type: 'number', describe: 'DRAM bandwidth, bits/cycle (default 128)' })
       .option('dram-latency', { type: 'number', describe: 'DRAM latency, cycles (default 50)' })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the random operands of --cycle-level --density' })
+      .option('trace', { type: 'string', describe: 'record a simulation trace of the run into FILE (sata replay FILE --verify | --energy MODEL)' })
       .option('json', { type: 'boolean', default: false, describe: 'print JSON' }),
   handler: (argv: LayerArgs) => {
     const reg = ctx.registry();
@@ -87,7 +85,7 @@ export const layerCommand: CommandFactory = (ctx) => ({
       layer = `GEMM M=${M} N=${N} K=${K}`;
     }
     const [bi, bf, bo] = ints('bits', argv.bits, 3, 3, ['ifmap', 'filter', 'ofmap']) as [number, number, number];
-    const dataflow = reg.get('dataflows', argv.dataflow);
+    reg.get('dataflows', argv.dataflow);
     let energyModel: EnergyModelContribution;
     if (argv.ert !== undefined) {
       if (argv.energy !== 'accelergy') throw new ConfigError(`--ert goes with --energy accelergy, not --energy ${argv.energy}`);
@@ -112,40 +110,30 @@ export const layerCommand: CommandFactory = (ctx) => ({
     for (const [name, v] of [['gb-bandwidth', argv.gbBandwidth], ['dram-bandwidth', argv.dramBandwidth], ['dram-latency', argv.dramLatency]] as const) {
       if (v !== undefined && (!Number.isSafeInteger(v) || v < (name === 'dram-latency' ? 0 : 1))) throw new ConfigError(`--${name} must be an integer >= ${name === 'dram-latency' ? 0 : 1}, got ${String(v)}`);
     }
-    const parts = [DEFAULT_BUFFERS.ifmap, DEFAULT_BUFFERS.filter, DEFAULT_BUFFERS.ofmap];
-    const config: AcceleratorConfig = {
-      ...SATA_CONFIG,
-      globalBuffers: Object.fromEntries(
-        Object.entries(SATA_CONFIG.globalBuffers).map(([name, p]) => {
-          const i = parts.indexOf(name);
-          return [name, { ...p, ...(gb && i >= 0 ? { capacityBytes: gb[i]! * 1024 } : {}), ...(argv.gbBandwidth !== undefined ? { bandwidthBitsPerCycle: argv.gbBandwidth } : {}) }];
-        }),
-      ),
-      dram: { ...SATA_CONFIG.dram, ...(argv.dramBandwidth !== undefined ? { bandwidthBitsPerCycle: argv.dramBandwidth } : {}), ...(argv.dramLatency !== undefined ? { latencyCycles: argv.dramLatency } : {}) },
-    };
-    let activity: GemmActivity | undefined = densities ? densityActivity(densities) : undefined;
-    let operands: { ifmap: Matrix; filter: Matrix } | undefined;
-    if (argv.cycleLevel) {
-      // The reference needs values: ones, or random operands of the given densities.
-      const rng = new Rng(argv.seed, 'sata-layer');
-      operands = { ifmap: randomOperand(rng, gemm.M, gemm.K, densities?.ifmap ?? 1), filter: randomOperand(rng, gemm.K, gemm.N, densities?.filter ?? 1) };
-      activity = tensorActivity(operands.ifmap, operands.filter);
-    }
-    const r = simulateLayer({
-      gemm, dataflow, array, model: argv.cycleLevel ? 'cycle' : 'fold', gating: argv.gating as GatingRule, operation: argv.operation as 'mac' | 'and_accumulate',
-      bits: { ifmap: bi, filter: bf, ofmap: bo }, config, energyModel,
-      ...(activity ? { activity } : {}), ...(operands ? { operands } : {}),
-    });
+    const kind = layerRunKind(reg);
+    const cfg = resolveLayerConfig({
+      layer, gemm, dataflow: argv.dataflow, array, model: argv.cycleLevel ? 'cycle' : 'fold', gating: argv.gating, operation: argv.operation,
+      bits: { ifmap: bi, filter: bf, ofmap: bo }, seed: argv.seed,
+      ...(densities ? { density: densities } : {}),
+      ...(gb ? { gbKiB: { ifmap: gb[0], filter: gb[1], ofmap: gb[2] } } : {}),
+      ...(argv.gbBandwidth !== undefined ? { gbBandwidth: argv.gbBandwidth } : {}),
+      ...(argv.dramBandwidth !== undefined ? { dramBandwidth: argv.dramBandwidth } : {}),
+      ...(argv.dramLatency !== undefined ? { dramLatency: argv.dramLatency } : {}),
+    }, 'layer options');
+    let r!: LayerRun;
+    if (argv.trace !== undefined) {
+      const rec = recordRunToFile({ ...kind, run: (c, _seed, attach) => ((r = kind.execute(c, attach, energyModel)), { endTime: r.totalCycles, events: r.events, reason: 'empty' }) }, cfg, cfg.seed, argv.trace, { plugins: reg.pluginList() });
+      ctx.io.err(`trace: ${rec.trace.records} records, ${rec.trace.bytes} bytes in ${argv.trace} (digest ${rec.trace.digest})`);
+    } else r = kind.execute(cfg, undefined, energyModel);
     const energy = r.energy!;
-    const byComponent: Record<string, number> = {};
-    for (const a of energy.actions) byComponent[a.component] = (byComponent[a.component] ?? 0) + a.picojoules;
-    for (const l of energy.leakage) byComponent[`${l.component} (leakage)`] = (byComponent[`${l.component} (leakage)`] ?? 0) + l.picojoules;
+    const energyJson = layerEnergyJson(energy);
+    const byComponent = energyJson.byComponent;
     if (energy.unpriced.length) ctx.io.err(`sata: warning: energy model ${energy.model} has no figure for ${energy.unpriced.map((u) => `${u.component}.${u.action}@${u.bits}b`).join(', ')} (counted, priced at 0)`);
     const { run: _run, energy: _e, ...report } = r;
     void _run;
     void _e;
     if (argv.json) {
-      ctx.io.out(toJson({ layer, ...report, energy: { model: energy.model, totalPJ: energy.totalPicojoules, dynamicPJ: energy.dynamicPicojoules, leakagePJ: energy.leakagePicojoules, byComponent, actions: energy.actions, leakage: energy.leakage, unpriced: energy.unpriced } }));
+      ctx.io.out(toJson({ layer, ...report, energy: energyJson }));
       return;
     }
     const m = r.mapping;

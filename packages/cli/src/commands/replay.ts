@@ -1,8 +1,11 @@
 import { ConfigError } from '@sata/core';
-import { formatTable, toJson } from '@sata/report';
-import { recostTrace, verifyTrace } from '@sata/trace';
-import type { CommandFactory } from '../context.js';
-import { builtinRunKinds } from '../run-kinds.js';
+import { STAGES } from '@sata/plugin-api';
+import { formatEnergy, formatTable, toJson } from '@sata/report';
+import { verifyTrace, type EnergyBill } from '@sata/trace';
+import type { CommandContext, CommandFactory } from '../context.js';
+import { builtinRunKinds, recostAnyTrace } from '../run-kinds.js';
+import type { recostLayerTrace } from '../runs/layer-kind.js';
+import type { TrainingRecost } from '../runs/simulate-kind.js';
 
 /** `sata replay FILE --verify | --energy MODEL`. */
 export const replayCommand: CommandFactory = (ctx) => ({
@@ -12,23 +15,49 @@ export const replayCommand: CommandFactory = (ctx) => ({
     y
       .positional('file', { type: 'string', describe: 'the trace file' })
       .option('verify', { type: 'boolean', default: false, describe: 'rebuild the model from the header, re-run, compare' })
-      .option('energy', { type: 'string', describe: 'energy model to price the recorded action counts with' })
+      .option('energy', { type: 'string', describe: 'energy model to price the recorded action counts with (simulate and layer traces: the figures a fresh run with that model prints)' })
       .option('json', { type: 'boolean', default: false, describe: 'print JSON' }),
   handler: (argv: { file: string; verify: boolean; energy?: string; json: boolean }) => {
     if (argv.verify === (argv.energy !== undefined)) throw new ConfigError('give exactly one of --verify and --energy MODEL');
     const registry = ctx.registry();
     if (argv.energy !== undefined) {
-      const bill = recostTrace(argv.file, registry.get('energyModels', argv.energy));
-      if (argv.json) return void ctx.io.out(toJson(bill));
-      ctx.io.out(`${bill.records} records priced with ${bill.model}: ${bill.totalPicojoules} pJ\n`);
-      ctx.io.out(formatTable(['component', 'action', 'bits', 'count', 'pJ', 'source'], bill.actions.map((a) => [a.component, a.action, a.bits, a.count, a.picojoules, a.source])));
-      if (bill.unpriced.length) ctx.io.err(`no figure in ${bill.model} for: ${bill.unpriced.map((u) => `${u.component}.${u.action}@${u.bits}b`).join(', ')}`);
+      const model = registry.get('energyModels', argv.energy);
+      const { runKind, result } = recostAnyTrace(argv.file, model, registry);
+      if (argv.json) return void ctx.io.out(toJson(result));
+      if (runKind === 'simulate') printTraining(ctx, result as TrainingRecost);
+      else if (runKind === 'layer') printLayer(ctx, result as ReturnType<typeof recostLayerTrace>);
+      else printBill(ctx, result as EnergyBill & { records: number });
       return;
     }
-    const v = verifyTrace(argv.file, builtinRunKinds(), registry.pluginList());
+    const v = verifyTrace(argv.file, builtinRunKinds(registry), registry.pluginList());
     if (argv.json) ctx.io.out(toJson(v));
     else if (v.ok) ctx.io.out(`verified: ${v.records} records replay identically (digest ${v.digest})`);
     else ctx.io.out(`DIVERGED: ${v.divergence!.message}`);
     if (!v.ok) throw new ConfigError(`replay of ${argv.file} diverged: ${v.divergence!.message}`, 1);
   },
 });
+
+const pct = (part: number, total: number): string => (total > 0 ? `${((100 * part) / total).toFixed(1)}%` : '-');
+
+function printTraining(ctx: CommandContext, r: TrainingRecost): void {
+  const e = r.energyPJ;
+  ctx.io.out(`re-costed ${r.steps} recorded steps (${r.cycles} cycles) with energy model ${r.model}, without simulating`);
+  ctx.io.out(`energy ${formatEnergy(e.total)}: computation ${formatEnergy(e.compute)} (${pct(e.compute, e.total)}), data movement ${formatEnergy(e.memory)} (${pct(e.memory, e.total)}), leakage ${formatEnergy(e.leakage)} (${pct(e.leakage, e.total)})\n`);
+  ctx.io.out(formatTable(['stage', 'energy', 'share'], STAGES.map((s) => [s, formatEnergy(e.byStage[s]), pct(e.byStage[s], e.total)]), { title: 'Energy by stage' }));
+  ctx.io.out('');
+  ctx.io.out(formatTable(['layer', 'kind', 'energy', 'computation', 'data movement', 'FP', 'BP', 'WG', 'WU'], e.byLayer.map((l) => [l.name, l.kind, formatEnergy(l.totalPJ), formatEnergy(l.computePJ), formatEnergy(l.memoryPJ), ...STAGES.map((s) => formatEnergy(l.byStage[s]))]), { title: 'Energy by layer (leakage shared by cycles)' }));
+  ctx.io.out('');
+  ctx.io.out(formatTable(['component', 'energy', 'share'], Object.entries(e.byComponent).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, formatEnergy(v), pct(v, e.total)]), { title: 'Energy by component' }));
+  if (r.unpriced.length) ctx.io.out(`\nnot priced by ${r.model} (counted, energy 0): ${r.unpriced.join(', ')}`);
+}
+
+function printLayer(ctx: CommandContext, r: ReturnType<typeof recostLayerTrace>): void {
+  ctx.io.out(`re-costed the recorded layer (${r.cycles} cycles) with energy model ${r.energy.model}, without simulating: ${r.energy.totalPJ} pJ\n`);
+  ctx.io.out(formatTable(['component', 'energy (pJ)'], Object.entries(r.energy.byComponent).sort((a, b) => b[1] - a[1])));
+}
+
+function printBill(ctx: CommandContext, bill: EnergyBill & { records: number }): void {
+  ctx.io.out(`${bill.records} records priced with ${bill.model}: ${bill.totalPicojoules} pJ\n`);
+  ctx.io.out(formatTable(['component', 'action', 'bits', 'count', 'pJ', 'source'], bill.actions.map((a) => [a.component, a.action, a.bits, a.count, a.picojoules, a.source])));
+  if (bill.unpriced.length) ctx.io.err(`no figure in ${bill.model} for: ${bill.unpriced.map((u) => `${u.component}.${u.action}@${u.bits}b`).join(', ')}`);
+}

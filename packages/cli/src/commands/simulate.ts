@@ -1,6 +1,8 @@
 import { formatTrainingResult, toJson } from '@sata/report';
-import { simulateTraining } from '@sata/training';
+import { recordRunToFile } from '@sata/trace';
+import type { TrainingRun } from '@sata/training';
 import type { CommandFactory } from '../context.js';
+import { simulateRunKind } from '../runs/simulate-kind.js';
 import { configFromArgs, trainingOptions, type TrainingArgs } from '../training/options.js';
 import { progressReporter } from '../training/progress.js';
 
@@ -8,12 +10,24 @@ import { progressReporter } from '../training/progress.js';
 export const simulateCommand: CommandFactory = (ctx) => ({
   command: 'simulate',
   describe: 'Simulate one training iteration: SNN BPTT on SATA (--arch sata) or the ANN on the Eyeriss-like baseline (--arch eyeriss): cycles and energy by stage, layer, step, component, action, data placement',
-  builder: (y) => trainingOptions(y),
-  handler: (argv: TrainingArgs) => {
+  builder: (y) => trainingOptions(y).option('trace', { type: 'string', describe: 'record a simulation trace of the run into FILE (sata replay FILE --verify | --energy MODEL; sata trace info FILE)' }),
+  handler: (argv: TrainingArgs & { trace?: string }) => {
     const cfg = configFromArgs(argv as TrainingArgs & Record<string, unknown>);
     const progress = progressReporter(ctx.io);
-    const run = simulateTraining(cfg, ctx.registry(), { progress: progress.message, attach: progress.attach });
-    progress.done();
+    const registry = ctx.registry();
+    const kind = simulateRunKind(registry);
+    let run!: TrainingRun;
+    if (argv.trace !== undefined) {
+      const rec = recordRunToFile(
+        { ...kind, run: (c, _seed, attach) => ((run = kind.execute(c, attach, { progress: progress.message, observe: progress.attach })), { endTime: run.run.totalCycles, events: run.run.events, reason: 'empty' }) },
+        cfg, cfg.seed, argv.trace, { plugins: registry.pluginList() },
+      );
+      progress.done();
+      ctx.io.err(`trace: ${rec.trace.records} records, ${rec.trace.bytes} bytes in ${argv.trace} (digest ${rec.trace.digest})`);
+    } else {
+      run = kind.execute(cfg, undefined, { progress: progress.message, observe: progress.attach });
+      progress.done();
+    }
     ctx.io.out(argv.json ? toJson(run.result) : formatTrainingResult(run.result));
   },
 });

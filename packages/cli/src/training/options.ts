@@ -21,6 +21,8 @@ export interface TrainingArgs {
   membraneGradientSparsity?: number;
   firingGradientSparsity?: number;
   sparsityProfile?: string;
+  /** An activity trace: replayed sparsity. */
+  activity?: string;
   trainEpochs?: number;
   annSparsity?: number;
   annGating?: boolean;
@@ -46,12 +48,13 @@ export function trainingOptions(y: Argv): Argv<any> {
     .option('arch', { type: 'string', choices: ['sata', 'eyeriss'], describe: 'sata: SNN BPTT on SATA; eyeriss: the ANN on the Eyeriss-like baseline [default: sata]' })
     .option('dataflow', { type: 'string', describe: 'os, ws, is, or sata (ws with time steps batched) [default: ws]' })
     .option('energy', { type: 'string', describe: 'energy model (sata-32nm, eyeriss, horowitz-45nm, ...) [default: sata-32nm]' })
-    .option('sparsity', { type: 'string', describe: 'statistical: scalar sparsities; measured: counted from the functional model on --dataset; --no-sparsity: sparsity-unaware (nothing gated) [default: statistical]' })
+    .option('sparsity', { type: 'string', describe: 'statistical: scalar sparsities; measured: counted from the functional model on --dataset; replayed: counted from an activity trace (--activity FILE); --no-sparsity: sparsity-unaware (nothing gated) [default: statistical]' })
     .option('gating', { type: 'boolean', describe: 'gate operations on zero operands; --no-gating is --no-sparsity [default: true]' })
     .option('spike-sparsity', { type: 'number', describe: 'spike sparsity (1 - density) [default: 0.9]' })
     .option('membrane-gradient-sparsity', { type: 'number', describe: 'membrane-gradient (du) sparsity [default: 0.7]' })
     .option('firing-gradient-sparsity', { type: 'number', describe: 'firing-gradient (surrogate) sparsity [default: 0.6]' })
     .option('sparsity-profile', { type: 'string', describe: 'JSON/YAML file of per-layer (and per-step) sparsities: { conv1: { spike: 0.8, perStep: [...] } }' })
+    .option('activity', { type: 'string', describe: 'replayed sparsity: the counts come from this activity trace (sata train --record-activity, tools/pytorch_activity.py); sets --sparsity replayed' })
     .option('train-epochs', { type: 'number', describe: 'measured mode: train this many epochs before measuring [default: 0]' })
     .option('ann-sparsity', { type: 'number', describe: 'ANN activation sparsity after ReLU [default: 0.5]' })
     .option('ann-gating', { type: 'boolean', describe: 'the ANN baseline gates zero activations (--no-ann-gating: off) [default: true]' })
@@ -129,8 +132,12 @@ export function overridesFromArgs(argv: TrainingArgs & Record<string, unknown>):
   put('energyModel', argv.energy);
   if (argv.sparsity === false) put('sparsity.gating', false);
   else if (argv.sparsity !== undefined) {
-    if (argv.sparsity !== 'statistical' && argv.sparsity !== 'measured') throw new ConfigError(`--sparsity must be statistical or measured (or --no-sparsity), got "${String(argv.sparsity)}"`);
+    if (argv.sparsity !== 'statistical' && argv.sparsity !== 'measured' && argv.sparsity !== 'replayed') throw new ConfigError(`--sparsity must be statistical, measured or replayed (or --no-sparsity), got "${String(argv.sparsity)}"`);
     put('sparsity.mode', argv.sparsity);
+  }
+  if (argv.activity !== undefined) {
+    put('sparsity.mode', 'replayed');
+    put('sparsity.activityTrace', argv.activity);
   }
   put('sparsity.gating', argv.gating);
   put('sparsity.spike', argv.spikeSparsity);

@@ -1,0 +1,71 @@
+/**
+ * Action counts of the hardware model in a simulation trace. The controller completes each
+ * schedule step inside a kernel event; when a trace is recorded, that event's record gets
+ * the step marker `controller.step@0 x 1` followed by the step's action counts (the same
+ * `ActionCounter` a direct run prices). A re-cost reads the steps back in order: step i is
+ * the i-th marker, it ended at its record's time, and it started where step i-1 ended
+ * (steps run one after another from cycle 0).
+ */
+import { ConfigError } from '@sata/core';
+import { ActionCounter, type Accelerator } from '@sata/hw';
+import { TraceReader, type ActionRecorder } from '@sata/trace';
+
+export const STEP_MARKER = { component: 'controller', action: 'step', bits: 0 } as const;
+
+/** Makes the controller report each completed step's actions to `recorder`. */
+export function recordSteps(acc: Accelerator, recorder: ActionRecorder): void {
+  acc.controller.onStepDone = (result) => {
+    recorder.countAction(STEP_MARKER.component, STEP_MARKER.action, STEP_MARKER.bits, 1);
+    for (const a of result.actions.list()) recorder.countAction(a.component, a.action, a.bits, a.count);
+  };
+}
+
+export interface RecordedStep {
+  readonly startCycle: number;
+  readonly endCycle: number;
+  readonly actions: ActionCounter;
+}
+
+/** The completed steps of a recorded accelerator run, in order (the trace is validated as it is read). */
+export function recordedSteps(reader: TraceReader): RecordedStep[] {
+  const steps: Array<{ startCycle: number; endCycle: number; actions: ActionCounter }> = [];
+  let current: ActionCounter | undefined;
+  for (const r of reader.records()) {
+    for (const [component, action, bits, count] of r.actions) {
+      if (component === STEP_MARKER.component && action === STEP_MARKER.action && bits === STEP_MARKER.bits) {
+        const start = steps.length ? steps[steps.length - 1]!.endCycle : 0;
+        current = new ActionCounter();
+        steps.push({ startCycle: start, endCycle: r.time, actions: current });
+        continue;
+      }
+      if (!current) throw new ConfigError(`${reader.name}: record ${r.index} counts ${component}.${action} before any step completed: not a trace of an accelerator run`);
+      current.add(component, action, bits, count);
+    }
+  }
+  return steps;
+}
+
+/** Opens a trace and checks it was recorded by `runKind`. */
+export function openTraceOf(path: string, runKind: string): TraceReader {
+  const reader = TraceReader.open(path);
+  if (reader.header.runKind !== runKind) {
+    reader.close();
+    throw new ConfigError(`${path} is a trace of run kind ${reader.header.runKind}, not ${runKind}`);
+  }
+  return reader;
+}
+
+/**
+ * What a record stores of a hardware-model message: a fold job its active operations, a
+ * vector job its elements, a DRAM request its bits; other payloads (the controller's
+ * internal callbacks) nothing. The messages hold references (the step's action counter),
+ * which are not data; the step's counts are recorded at its completion instead.
+ */
+export function hwTracePayload(p: unknown): unknown {
+  if (p === undefined || p === null || typeof p !== 'object') return typeof p === 'number' || typeof p === 'string' || typeof p === 'boolean' ? p : undefined;
+  const o = p as { counts?: { activeOps?: unknown }; elements?: unknown; bits?: unknown };
+  if (o.counts && typeof o.counts.activeOps === 'number') return o.counts.activeOps;
+  if (typeof o.elements === 'number') return o.elements;
+  if (typeof o.bits === 'number') return o.bits;
+  return undefined;
+}
