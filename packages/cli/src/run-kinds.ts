@@ -2,14 +2,15 @@ import type { EnergyModelContribution, Registry } from '@sata/plugin-api';
 import { boundedBufferRunKind, macArrayRunKind, recostTrace, RunKindRegistry, TraceReader } from '@sata/trace';
 import { layerRunKind, recostLayerTrace, LAYER_RUN_KIND } from './runs/layer-kind.js';
 import { recostTrainingTrace, simulateRunKind, SIMULATE_RUN_KIND } from './runs/simulate-kind.js';
+import { trainRunKind } from './runs/train-kind.js';
 
 /**
  * The runs `sata replay` can rebuild from a trace header: one line per recordable command.
- * `sata compare --trace` writes three `simulate` traces; `sata train --trace` is not a
- * simulation of the hardware and records none (see packages/trace/FORMAT.md).
+ * `sata compare --trace` writes three `simulate` traces; `sata train --trace` records the
+ * functional training as one event per epoch (no action counts).
  */
 export function builtinRunKinds(registry: Registry): RunKindRegistry {
-  return new RunKindRegistry([boundedBufferRunKind, macArrayRunKind, simulateRunKind(registry), layerRunKind(registry)]);
+  return new RunKindRegistry([boundedBufferRunKind, macArrayRunKind, simulateRunKind(registry), layerRunKind(registry), trainRunKind(registry)]);
 }
 
 /**

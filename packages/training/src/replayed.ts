@@ -180,7 +180,8 @@ export function replayedActivity(net: Network, cfg: ResolvedConfig, trace: Activ
           const d = dus.reduce((s, m, t) => s + count(li, t, 'grads') / (m.rows * m.cols), 0) / T;
           return densityActivity({ ifmap: firstInputDensity, filter: d });
         }
-        return tensorActivity(transpose(stackRows((ms as Matrix[]).map(transpose))), stackRows(dus));
+        // Steps side by side along the reduction: [x_0^T | x_1^T | ...] times [du_0; du_1; ...].
+        return tensorActivity(transpose(stackRows(ms as Matrix[])), stackRows(dus));
       }),
     gradientSkips: (li, t) => {
       const L = l(li);

@@ -1,9 +1,10 @@
-import { existsSync } from 'node:fs';
 import { ConfigError } from '@sata/core';
-import type { NetworkSpec } from '@sata/plugin-api';
 import { formatTable, toJson } from '@sata/report';
-import { digitsSplit, loadNetworkFile, resolveNetwork, splitDataset, syntheticDataset, train, DEFAULT_LR, type DType, type EpochRecord, type LrSchedule, type LayerDensity, type OptimizerName, type Split } from '@sata/snn';
+import { DEFAULT_LR, type DType, type EpochRecord, type LrSchedule, type LayerDensity, type OptimizerName } from '@sata/snn';
+import { recordRunToFile } from '@sata/trace';
+import { writeActivityFromBptt } from '@sata/training';
 import type { CommandFactory } from '../context.js';
+import { activityIteration, resolveTrainConfig, trainRunKind, type TrainHooks, type TrainRun } from '../runs/train-kind.js';
 
 interface TrainArgs {
   network: string;
@@ -21,6 +22,9 @@ interface TrainArgs {
   dtype: DType;
   gain: number;
   samples: number;
+  trace?: string;
+  recordActivity?: string;
+  activityBatch?: number;
   json: boolean;
 }
 
@@ -48,34 +52,51 @@ export const trainCommand: CommandFactory = (ctx) => ({
       .option('dtype', { choices: ['float32', 'float64'] as const, default: 'float32' as const, describe: 'arithmetic precision' })
       .option('gain', { type: 'number', default: 2, describe: 'weight initialisation gain (normal * gain / sqrt(fan-in))' })
       .option('samples', { type: 'number', default: 2000, describe: 'synthetic data: samples (5/6 train, 1/6 test)' })
+      .option('record-activity', { type: 'string', describe: 'after training, write the spikes and gradients of one BPTT iteration (per layer and step) as an activity trace to FILE (sata simulate --activity FILE)' })
+      .option('activity-batch', { type: 'number', describe: 'test samples of the recorded iteration (default 1; sata simulate --batch must match)' })
+      .option('trace', { type: 'string', describe: 'record the run (one event per epoch: loss, accuracies, spike densities) into FILE; sata replay FILE --verify re-trains and compares' })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON document' }),
   handler: (argv: TrainArgs) => {
     const reg = ctx.registry();
-    const spec: NetworkSpec = reg.has('networks', argv.network) || !looksLikeFile(argv.network) ? reg.get('networks', argv.network).spec : loadNetworkFile(argv.network);
-    const net = resolveNetwork(spec);
-    const encoder = reg.get('encoders', argv.encoder);
-    const data: Split =
-      argv.dataset === 'digits'
-        ? digitsSplit(0)
-        : splitDataset(syntheticDataset({ inputShape: net.inputShape, classes: net.classes, count: argv.samples, seed: argv.seed }), Math.round((argv.samples * 5) / 6), argv.seed);
     if (!Number.isInteger(argv.timesteps) || argv.timesteps < 1) throw new ConfigError(`--timesteps must be a positive integer, found ${argv.timesteps}`);
-    const source = data.train.source;
-    const header = `training ${net.name} on ${data.train.name.replace(/-train$/, '')} (${source}${source === 'synthetic' ? ': generated data, not a real task' : ''}; ${data.train.count} train / ${data.test.count} test), T=${argv.timesteps}, ${argv.encoder} coding, ${argv.optimizer} lr ${argv.lr ?? DEFAULT_LR[argv.optimizer]} (${argv.schedule}), batch ${argv.batch}, ${argv.dtype}, seed ${argv.seed}`;
-    ctx.io.err(header);
-    if (!argv.json) ctx.io.out(header);
+    const kind = trainRunKind(reg);
+    const cfg = resolveTrainConfig(
+      {
+        network: argv.network, dataset: argv.dataset, timesteps: argv.timesteps, epochs: argv.epochs, batch: argv.batch, optimizer: argv.optimizer,
+        ...(argv.lr !== undefined ? { lr: argv.lr } : {}),
+        schedule: argv.schedule, seed: argv.seed, lam: argv.lam, theta: argv.theta, encoder: argv.encoder, dtype: argv.dtype, gain: argv.gain, samples: argv.samples,
+      },
+      'sata train options',
+    );
+    if (argv.activityBatch !== undefined && argv.recordActivity === undefined) throw new ConfigError('--activity-batch goes with --record-activity FILE');
     const t0 = performance.now();
-    const result = train(net, data, {
-      T: argv.timesteps, lam: argv.lam, theta: argv.theta, epochs: argv.epochs, batch: argv.batch, optimizer: argv.optimizer,
-      ...(argv.lr !== undefined ? { lr: argv.lr } : {}),
-      schedule: argv.schedule,
-      seed: argv.seed, dtype: argv.dtype, encoder, gain: argv.gain,
-      onBatch: ctx.io.interactive ? (e, done, total) => void process.stderr.write(`\repoch ${e}: batch ${done}/${total}`) : undefined,
+    const hooks: TrainHooks = {
+      onStart: (net, data) => {
+        const source = data.train.source;
+        const header = `training ${net.name} on ${data.train.name.replace(/-train$/, '')} (${source}${source === 'synthetic' ? ': generated data, not a real task' : ''}; ${data.train.count} train / ${data.test.count} test), T=${argv.timesteps}, ${argv.encoder} coding, ${argv.optimizer} lr ${argv.lr ?? DEFAULT_LR[argv.optimizer]} (${argv.schedule}), batch ${argv.batch}, ${argv.dtype}, seed ${argv.seed}`;
+        ctx.io.err(header);
+        if (!argv.json) ctx.io.out(header);
+      },
+      ...(ctx.io.interactive ? { onBatch: (e: number, done: number, total: number) => void process.stderr.write(`\repoch ${e}: batch ${done}/${total}`) } : {}),
       onEpoch: (e) => {
         if (ctx.io.interactive) process.stderr.write('\r');
         ctx.io.err(`epoch ${e.epoch}/${argv.epochs}: test accuracy ${pct(e.testAccuracy)}, train loss ${e.trainLoss.toFixed(4)}, ${e.seconds.toFixed(1)} s`);
         if (!argv.json) ctx.io.out(describeEpoch(e));
       },
-    });
+    };
+    let run!: TrainRun;
+    if (argv.trace !== undefined) {
+      const rec = recordRunToFile({ ...kind, run: (c, _seed, attach) => ((run = kind.execute(c, attach, hooks)), { endTime: run.result.epochs.length, events: run.result.epochs.length, reason: 'empty' }) }, cfg, cfg.seed, argv.trace, { plugins: reg.pluginList() });
+      ctx.io.err(`trace: ${rec.trace.records} records, ${rec.trace.bytes} bytes in ${argv.trace} (digest ${rec.trace.digest})`);
+    } else run = kind.execute(cfg, undefined, hooks);
+    const { net, data, result } = run;
+    const source = data.train.source;
+    if (argv.recordActivity !== undefined) {
+      const samples = argv.activityBatch ?? 1;
+      const bptt = activityIteration(net, result.weights, data, cfg, samples, argv.encoder, reg);
+      const w = writeActivityFromBptt(argv.recordActivity, net, bptt);
+      ctx.io.err(`activity: ${w.records} step records (spikes and gradients of ${net.layers.length} layers x ${cfg.timesteps} steps, ${samples} test sample(s)) in ${argv.recordActivity}; replay: sata simulate --network ${argv.network} -T ${cfg.timesteps} --batch ${samples} --activity ${argv.recordActivity}`);
+    }
     const wallSeconds = (performance.now() - t0) / 1000;
     if (argv.json) {
       ctx.io.out(
@@ -93,10 +114,6 @@ export const trainCommand: CommandFactory = (ctx) => ({
     }
   },
 });
-
-function looksLikeFile(name: string): boolean {
-  return /\.(json|ya?ml)$/i.test(name) || existsSync(name);
-}
 
 function pct(x: number): string {
   return `${(100 * x).toFixed(2)}%`;
