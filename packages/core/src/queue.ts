@@ -48,14 +48,23 @@ export class EventQueue {
 
   /** Fields of the event most recently removed by `pop()`. */
   poppedTime: Tick = 0;
-  poppedPriority = 0;
-  poppedLinkTag = 0;
+  /** Priority and link tag of the popped event, packed (see poppedPriority, poppedLinkTag). */
+  poppedOrder = 0;
   poppedSeq: EventId = 0;
   poppedHandler: EventHandler | undefined = undefined;
   poppedPayload: unknown = undefined;
 
   get size(): number {
     return this.wheelCount + this.overflow.size;
+  }
+
+  /** Unpacked only when asked (observers): the hot path never divides. */
+  get poppedPriority(): number {
+    return Math.floor(this.poppedOrder / LINK_TAG_LIMIT);
+  }
+
+  get poppedLinkTag(): number {
+    return this.poppedOrder % LINK_TAG_LIMIT;
   }
 
   /** How many events were ever scheduled (the next event's seq). */
@@ -103,10 +112,8 @@ export class EventQueue {
       this.tail[idx] = NONE;
       this.occupied[idx >>> 5]! &= ~(1 << (idx & 31));
     }
-    const o = this.order[slot]!;
     this.poppedTime = this.time[slot]!;
-    this.poppedPriority = Math.floor(o / LINK_TAG_LIMIT);
-    this.poppedLinkTag = o - this.poppedPriority * LINK_TAG_LIMIT;
+    this.poppedOrder = this.order[slot]!;
     this.poppedSeq = this.seqs[slot]!;
     this.poppedHandler = this.handlers[slot];
     this.poppedPayload = this.payloads[slot];
