@@ -77,7 +77,6 @@ describe('sata sweep: bad usage exits 2 with a clear message', () => {
     [['sweep', '--timesteps', '0', '--param', 'batch=1,2'], /base configuration: timesteps must be an integer/],
     [['sweep', '--set', 'bits.wieght=8', '--param', 'timesteps=1,2'], /unknown setting "bits.wieght"/],
     [['sweep', '--param', 'arch=sata,eyeriss'], /compare runner runs both.*--runner simulate/],
-    [['sweep', '--runner', 'simulate', '--dataflow', 'sata', '--param', 'arch=sata,eyeriss'], /dataflow sata batches time steps/],
     [['sweep', '--base', 'a.json', '--config', 'b.json', '--param', 'timesteps=1,2'], /--base and --config/],
   ])('%j', async (argv, message) => {
     const r = await sata(...argv);

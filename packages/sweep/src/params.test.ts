@@ -35,7 +35,10 @@ describe('parseParam', () => {
     expect(err(() => parseParam('t=1..8:0'))).toMatch(/positive step/);
     expect(err(() => parseParam('t=a..b'))).toMatch(/numeric ends/);
     expect(err(() => parseParam('t=1..8:2:3'))).toMatch(/malformed/);
-    expect(err(() => parseParam('t=1,2,1'))).toMatch(/value 1 appears more than once/);
+    expect(err(() => planPoints([parseParam('t=1,2,1')], 'grid'))).toMatch(/--param t: value 1 appears more than once/);
+    // Paired lists may repeat a value; only a repeated tuple is an error.
+    expect(planPoints([parseParam('rows=8,8,16'), parseParam('cols=8,16,16')], 'paired').map((p) => p.params)).toEqual([{ rows: 8, cols: 8 }, { rows: 8, cols: 16 }, { rows: 16, cols: 16 }]);
+    expect(err(() => planPoints([parseParam('rows=8,16,8'), parseParam('cols=8,16,8')], 'paired'))).toMatch(/--paired: points 0 and 2 are the same \(rows=8 cols=8\)/);
     expect(err(() => parseParam('t=1..1000000'))).toMatch(/limit/);
   });
 });

@@ -41,12 +41,6 @@ export function parseParam(spec: string): SweptParam {
     if (item.includes('..')) values.push(...parseRange(spec, item));
     else values.push(parseValue(item));
   }
-  const seen = new Set<string>();
-  for (const v of values) {
-    const key = `${typeof v}:${String(v)}`;
-    if (seen.has(key)) throw new ConfigError(`--param "${spec}": value ${String(v)} appears more than once`);
-    seen.add(key);
-  }
   if (values.length > MAX_POINTS) throw new ConfigError(`--param "${spec}": ${values.length} values, more than the limit of ${MAX_POINTS}`);
   return { path, values };
 }
@@ -104,7 +98,23 @@ export function planPoints(params: readonly SweptParam[], mode: SweepMode): Plan
     if (mismatch) {
       throw new ConfigError(`--paired needs lists of one length: ${params.map((p) => `${p.path} has ${p.values.length}`).join(', ')}`);
     }
-    return Array.from({ length: n }, (_, index) => ({ index, params: Object.fromEntries(params.map((p) => [p.path, p.values[index]!])) }));
+    // A value may repeat within one list (array.rows=8,8,16 with array.cols=8,16,16), not a whole tuple.
+    const seen = new Map<string, number>();
+    return Array.from({ length: n }, (_, index) => {
+      const key = JSON.stringify(params.map((p) => [typeof p.values[index], p.values[index]]));
+      const first = seen.get(key);
+      if (first !== undefined) throw new ConfigError(`--paired: points ${first} and ${index} are the same (${params.map((p) => `${p.path}=${String(p.values[index])}`).join(' ')})`);
+      seen.set(key, index);
+      return { index, params: Object.fromEntries(params.map((p) => [p.path, p.values[index]!])) };
+    });
+  }
+  for (const p of params) {
+    const seen = new Set<string>();
+    for (const v of p.values) {
+      const key = `${typeof v}:${String(v)}`;
+      if (seen.has(key)) throw new ConfigError(`--param ${p.path}: value ${String(v)} appears more than once`);
+      seen.add(key);
+    }
   }
   const total = params.reduce((acc, p) => acc * p.values.length, 1);
   if (total > MAX_POINTS) throw new ConfigError(`the grid has ${total} points, more than the limit of ${MAX_POINTS}`);
