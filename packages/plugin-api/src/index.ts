@@ -6,4 +6,4 @@ export { defineEnergyTable, priceActions, type EnergyModelContribution, type Act
 export type { EncoderContribution } from './encoder.js';
 export type { NetworkContribution, NetworkSpec, LayerSpec } from './network.js';
 export { componentContribution } from './component-contribution.js';
-export { STAGES, type Stage, type SparsitySource, type LayerEnergy, type TrainingEnergy, type PlacementFlow, type OpCount, type TimestepFigures, type TrainingResult, type HeadlineFigure, type ComparisonResult, type SweepPoint, type SweepResult } from './result.js';
+export { STAGES, type Stage, type SparsitySource, type LayerEnergy, type TrainingEnergy, type PlacementFlow, type OpCount, type TimestepFigures, type TrainingResult, type HeadlineFigure, type ComparisonResult, type SweepPoint, type SweepResult, type StepDensities as ResultStepDensities, type LayerDensities, type MeasurementSummary } from './result.js';

@@ -56,6 +56,34 @@ export interface TimestepFigures {
   readonly energyPJ: number;
 }
 
+/** Nonzero fractions of one layer's tensors at one time step (snn-model.md's three sparsities, as densities). */
+export interface StepDensities {
+  /** The layer's input (spikes, or analog values for the first layer under direct coding). */
+  readonly input: number;
+  readonly spike: number;
+  readonly firingGradient: number;
+  readonly membraneGradient: number;
+}
+
+export interface LayerDensities {
+  readonly layer: string;
+  readonly kind: string;
+  /** One entry per time step (the ANN: one). */
+  readonly perStep: readonly StepDensities[];
+}
+
+/** The functional-model run behind measured sparsity. */
+export interface MeasurementSummary {
+  readonly dataset: string;
+  /** `uci-digits` (real data) or `synthetic`. */
+  readonly dataSource: string;
+  readonly description: string;
+  readonly samples: number;
+  readonly trainEpochs: number;
+  readonly testAccuracy: number | null;
+  readonly loss: number;
+}
+
 /** One training iteration of one network on one architecture. */
 export interface TrainingResult {
   readonly kind: 'training-iteration';
@@ -77,6 +105,12 @@ export interface TrainingResult {
   /** Energy model name@version and the source of each figure used. */
   readonly energyModel: { readonly name: string; readonly version: string; readonly sources: Readonly<Record<string, string>> };
   readonly events: number;
+  /** The densities that drove the counts, per layer and time step (never averaged away). */
+  readonly densities: readonly LayerDensities[];
+  /** Counted actions the energy model has no figure for (priced at zero), as `component.action@bits`. */
+  readonly unpriced: readonly string[];
+  /** Present when the sparsity was measured. */
+  readonly measurement?: MeasurementSummary;
 }
 
 export interface HeadlineFigure {

@@ -51,7 +51,7 @@ export function formatTrainingResult(r: TrainingResult, opts: { placementRows?: 
     lines.push('');
     lines.push(formatTable(['step', 'cycles', 'energy'], r.timesteps.map((t) => [t.t === 0 ? 'all steps (batched GEMMs, WU)' : `t=${t.t}`, t.cycles, formatEnergy(t.energyPJ)]), { title: 'By time step' }));
   }
-  const unpriced = (r as TrainingResult & { unpriced?: string[] }).unpriced ?? [];
+  const unpriced = r.unpriced ?? [];
   if (unpriced.length) lines.push('', `not priced by ${r.energyModel.name} (counted, energy 0): ${unpriced.join(', ')}`);
   return lines.join('\n');
 }

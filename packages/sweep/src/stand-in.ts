@@ -167,6 +167,8 @@ export function runStandIn(config: Config<BaseConfig>): TrainingResult {
     },
     energyModel: { name: 'stand-in', version: '0.0.0', sources: { all: 'synthetic closed-form figures in packages/sweep/src/stand-in.ts; not a simulation' } },
     events: layers.length * T * 4,
+    densities: [],
+    unpriced: [],
   };
 }
 

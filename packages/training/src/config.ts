@@ -14,7 +14,11 @@ export interface TrainingConfig {
   /** SNN time steps T (the ANN runs one). */
   readonly timesteps: number;
   readonly batch: number;
-  /** A registered dataflow: os, ws, is, or sata (ws with the T steps batched into one GEMM). */
+  /**
+   * A registered dataflow: os, ws, is, or sata (ws with a layer's T steps batched into one
+   * GEMM, SATA_Sim's dataflow and the default). The ANN baseline, which has no steps to
+   * batch, runs sata as ws.
+   */
   readonly dataflow: string;
   /** A registered energy model. */
   readonly energyModel: string;
@@ -95,7 +99,7 @@ export const DEFAULT_CONFIG: TrainingConfig = {
   arch: 'sata',
   timesteps: 4,
   batch: 1,
-  dataflow: 'ws',
+  dataflow: 'sata',
   energyModel: 'sata-32nm',
   clockMHz: 400,
   array: { rows: 8, cols: 16 },

@@ -59,7 +59,9 @@ export interface TrainingRun {
  */
 export function simulateTraining(cfg: ResolvedConfig, registry: Registry, opts: RunOptions = {}): TrainingRun {
   const net = networkFor(cfg, registry);
-  const dataflow = registry.get('dataflows', cfg.dataflow) as DataflowContribution;
+  // The ANN has no time steps: a time-batching dataflow runs as its plain mapping (sata as ws).
+  const dataflowName = cfg.arch === 'eyeriss' && cfg.dataflow === 'sata' ? 'ws' : cfg.dataflow;
+  const dataflow = registry.get('dataflows', dataflowName) as DataflowContribution;
   const model = registry.get('energyModels', cfg.energyModel) as EnergyModelContribution;
   if (cfg.arch === 'eyeriss' && dataflow.batchesTime) throw new ConfigError(`dataflow ${cfg.dataflow} batches time steps, which the ANN baseline does not have; use os, ws or is`);
   let activity: ActivitySource;
@@ -129,7 +131,7 @@ function summarize(net: Network, cfg: ResolvedConfig, schedule: TrainingSchedule
     kind: l.kind,
     perStep: Array.from({ length: T }, (_, t) => activity.densities(li, t)),
   }));
-  const result: TrainingResult & Record<string, unknown> = {
+  const result: TrainingResult = {
     kind: 'training-iteration',
     arch: cfg.arch,
     network: net.name,
