@@ -141,7 +141,7 @@ function rowsMatrix(x: ArrayLike<number>, rows: number, cols: number): Matrix {
 }
 
 /** A [B, Kf, E, F] tensor as a (B*E*F) x Kf matrix of nonzeros (the WG filter operand). */
-function channelsLast(x: ArrayLike<number>, batch: number, Kf: number, EF: number): Matrix {
+export function channelsLast(x: ArrayLike<number>, batch: number, Kf: number, EF: number): Matrix {
   const data = new Uint8Array(batch * EF * Kf);
   for (let b = 0; b < batch; b++)
     for (let k = 0; k < Kf; k++)
@@ -149,13 +149,15 @@ function channelsLast(x: ArrayLike<number>, batch: number, Kf: number, EF: numbe
   return { rows: batch * EF, cols: Kf, data };
 }
 
-function transposeMatrix(m: Matrix): Matrix {
+/** The transpose, as a matrix of nonzeros. */
+export function transposeMatrix(m: Matrix): Matrix {
   const data = new Uint8Array(m.rows * m.cols);
   for (let r = 0; r < m.rows; r++) for (let c = 0; c < m.cols; c++) data[c * m.rows + r] = nz(m.data[r * m.cols + c]!);
   return { rows: m.cols, cols: m.rows, data };
 }
 
-function stackRows(ms: readonly Matrix[]): Matrix {
+/** Matrices of equal width one below the other, as a matrix of nonzeros (steps stacked along M). */
+export function stackRows(ms: readonly Matrix[]): Matrix {
   const cols = ms[0]!.cols;
   const rows = ms.reduce((s, m) => s + m.rows, 0);
   const data = new Uint8Array(rows * cols);

@@ -25,7 +25,7 @@ import { ConfigError } from '@sata/core';
 import { densityActivity, tensorActivity, type GemmActivity, type Matrix } from '@sata/hw';
 import type { BpttResult, FloatArray, Network, ResolvedLayer } from '@sata/snn';
 import { ActivityWriter, blockCounts, bitmapOf, readActivityTrace, type ActivityData, type ActivityHeader, type ActivityLayer, type ActivityStream, type ActivityTrace } from '@sata/trace';
-import { im2colBatch, transposedIm2col, type ActivitySource, type StepDensities } from './activity.js';
+import { channelsLast, im2colBatch, stackRows, transposedIm2col, transposeMatrix as transpose, type ActivitySource, type StepDensities } from './activity.js';
 import type { ResolvedConfig } from './config.js';
 
 /** The part of an ActivityTrace replay reads. */
@@ -206,30 +206,6 @@ function expand(data: ActivityData, layer: ActivityLayer): Uint8Array {
     for (let i = 0; i < c; i++) out[start + Math.floor((i * size) / c)] = 1;
   });
   return out;
-}
-
-function channelsLast(x: Uint8Array, batch: number, Kf: number, EF: number): Matrix {
-  const data = new Uint8Array(batch * EF * Kf);
-  for (let b = 0; b < batch; b++) for (let k = 0; k < Kf; k++) for (let p = 0; p < EF; p++) data[(b * EF + p) * Kf + k] = x[(b * Kf + k) * EF + p]!;
-  return { rows: batch * EF, cols: Kf, data };
-}
-
-function transpose(m: Matrix): Matrix {
-  const data = new Uint8Array(m.rows * m.cols);
-  for (let r = 0; r < m.rows; r++) for (let c = 0; c < m.cols; c++) data[c * m.rows + r] = m.data[r * m.cols + c] !== 0 ? 1 : 0;
-  return { rows: m.cols, cols: m.rows, data };
-}
-
-function stackRows(ms: readonly Matrix[]): Matrix {
-  const cols = ms[0]!.cols;
-  const rows = ms.reduce((s, m) => s + m.rows, 0);
-  const data = new Uint8Array(rows * cols);
-  let off = 0;
-  for (const m of ms) {
-    for (let i = 0; i < m.rows * m.cols; i++) data[off + i] = m.data[i] !== 0 ? 1 : 0;
-    off += m.rows * m.cols;
-  }
-  return { rows, cols, data };
 }
 
 /** Neurons per block in activity traces the functional model writes (the default array: 8 rows x 16 columns). */

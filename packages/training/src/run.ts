@@ -1,6 +1,6 @@
 import { ConfigError, type Config, type Simulator } from '@sata/core';
 import { runSchedule, type Accelerator, type AcceleratorConfig, type ScheduleResult, type StepResult } from '@sata/hw';
-import type { ActionCount, DataflowContribution, EnergyModelContribution, NetworkSpec, OpCount, PlacementFlow, Registry, Stage, TrainingResult } from '@sata/plugin-api';
+import type { ActionCount, DataflowContribution, EnergyModelContribution, NetworkSpec, OpCount, PlacementFlow, Registry, Stage, TrainingEnergy, TrainingResult } from '@sata/plugin-api';
 import { STAGES } from '@sata/plugin-api';
 import { loadNetworkFile, resolveNetwork, type Network } from '@sata/snn';
 import { annActivity, statisticalActivity, type ActivitySource } from './activity.js';
@@ -8,7 +8,7 @@ import type { ResolvedConfig, TrainingConfig } from './config.js';
 import { measure, type Measurement } from './measure.js';
 import { replayedActivityFromFile } from './replayed.js';
 import { annSchedule, snnSchedule, tensorClass, type StepTag, type TrainingSchedule } from './schedule.js';
-import { priceSteps, isComputeComponent } from './pricing.js';
+import { priceSteps, isComputeComponent, type PricedRun } from './pricing.js';
 
 /** The network a configuration names: a registered (zoo) network, or a JSON/YAML file. */
 export function networkFor(cfg: Config<TrainingConfig>, registry: Registry): Network {
@@ -57,13 +57,23 @@ export interface TrainingRun {
  * runs it on the accelerator (events through the kernel), prices the counted actions with
  * the energy model and sums everything by stage, layer, step, component and action.
  */
+/** The dataflow a configuration runs: the ANN has no time steps, so a time-batching dataflow runs as its plain mapping (sata as ws). */
+export function dataflowFor(cfg: ResolvedConfig, registry: Registry): DataflowContribution {
+  const name = cfg.arch === 'eyeriss' && cfg.dataflow === 'sata' ? 'ws' : cfg.dataflow;
+  const dataflow = registry.get('dataflows', name) as DataflowContribution;
+  if (cfg.arch === 'eyeriss' && dataflow.batchesTime) throw new ConfigError(`dataflow ${cfg.dataflow} batches time steps, which the ANN baseline does not have; use os, ws or is`);
+  return dataflow;
+}
+
+/** The schedule of the configured architecture (its shape does not depend on the activity, only its counts do). */
+export function scheduleFor(net: Network, cfg: ResolvedConfig, dataflow: DataflowContribution, activity: ActivitySource): TrainingSchedule {
+  return cfg.arch === 'sata' ? snnSchedule(net, cfg, dataflow, activity) : annSchedule(net, cfg, dataflow, activity);
+}
+
 export function simulateTraining(cfg: ResolvedConfig, registry: Registry, opts: RunOptions = {}): TrainingRun {
   const net = networkFor(cfg, registry);
-  // The ANN has no time steps: a time-batching dataflow runs as its plain mapping (sata as ws).
-  const dataflowName = cfg.arch === 'eyeriss' && cfg.dataflow === 'sata' ? 'ws' : cfg.dataflow;
-  const dataflow = registry.get('dataflows', dataflowName) as DataflowContribution;
+  const dataflow = dataflowFor(cfg, registry);
   const model = registry.get('energyModels', cfg.energyModel) as EnergyModelContribution;
-  if (cfg.arch === 'eyeriss' && dataflow.batchesTime) throw new ConfigError(`dataflow ${cfg.dataflow} batches time steps, which the ANN baseline does not have; use os, ws or is`);
   let activity: ActivitySource;
   let measurement: Measurement | undefined;
   if (cfg.arch === 'eyeriss') activity = annActivity(net, cfg);
@@ -73,7 +83,7 @@ export function simulateTraining(cfg: ResolvedConfig, registry: Registry, opts: 
   } else if (cfg.sparsity.mode === 'replayed') activity = replayedActivityFromFile(net, cfg);
   else activity = statisticalActivity(net, cfg);
   opts.progress?.(`simulating ${cfg.arch === 'sata' ? `SNN (T=${cfg.timesteps})` : 'ANN'} training of ${net.name} on ${cfg.arch}, dataflow ${cfg.dataflow}, ${cfg.sparsity.gating || cfg.arch === 'eyeriss' ? 'sparsity-aware' : 'sparsity-unaware'}`);
-  const schedule = cfg.arch === 'sata' ? snnSchedule(net, cfg, dataflow, activity) : annSchedule(net, cfg, dataflow, activity);
+  const schedule = scheduleFor(net, cfg, dataflow, activity);
   const run = runSchedule(schedule.steps, acceleratorConfig(cfg), cfg.seed, opts.attach ? (sim, acc) => opts.attach!(sim, acc) : undefined);
   const result = summarize(net, cfg, schedule, run, model, activity, measurement);
   return { result, schedule, run, measurement };
@@ -81,9 +91,6 @@ export function simulateTraining(cfg: ResolvedConfig, registry: Registry, opts: 
 
 function summarize(net: Network, cfg: ResolvedConfig, schedule: TrainingSchedule, run: ScheduleResult, model: EnergyModelContribution, activity: ActivitySource, measurement: Measurement | undefined): TrainingResult {
   const priced = priceSteps(run, model);
-  const zeroStages = (): Record<Stage, number> => ({ FP: 0, BP: 0, WG: 0, WU: 0 });
-  const byStage = zeroStages();
-  const layers = net.layers.map((l) => ({ index: l.index, name: l.name, kind: l.kind, totalPJ: 0, computePJ: 0, memoryPJ: 0, byStage: zeroStages() }));
   const T = cfg.arch === 'sata' ? cfg.timesteps : 1;
   const steps = Array.from({ length: T + 1 }, (_, t) => ({ t, cycles: 0, energyPJ: 0 }));
   const flows = new Map<string, { tensor: string; stage: Stage; from: string; to: string; bits: number }>();
@@ -97,12 +104,6 @@ function summarize(net: Network, cfg: ResolvedConfig, schedule: TrainingSchedule
   run.steps.forEach((r: StepResult, i) => {
     const tag: StepTag = schedule.tags[i]!;
     const e = priced.perStep[i]!;
-    byStage[tag.stage] += e.total;
-    const L = layers[tag.layer]!;
-    L.totalPJ += e.total;
-    L.computePJ += e.compute;
-    L.memoryPJ += e.memory;
-    L.byStage[tag.stage] += e.total;
     const slot = steps[tag.t === null ? 0 : tag.t + 1]!;
     slot.cycles += r.endCycle - r.startCycle;
     slot.energyPJ += e.total;
@@ -142,16 +143,7 @@ function summarize(net: Network, cfg: ResolvedConfig, schedule: TrainingSchedule
     computeCycles: run.computeCycles,
     stallCycles: run.stallCycles,
     seconds: run.totalCycles / (cfg.clockMHz * 1e6),
-    energyPJ: {
-      total: priced.total,
-      compute: priced.compute,
-      memory: priced.memory,
-      leakage: priced.leakage,
-      byStage,
-      byLayer: layers,
-      byComponent: sortRecord(priced.byComponent),
-      byAction: sortRecord(priced.byAction),
-    },
+    energyPJ: energyFigures(net, schedule.tags, priced),
     timesteps: steps.filter((s) => s.cycles > 0 || s.energyPJ > 0),
     placement,
     ops: sortRecord(Object.fromEntries(ops)) as Record<string, OpCount>,
@@ -162,6 +154,32 @@ function summarize(net: Network, cfg: ResolvedConfig, schedule: TrainingSchedule
     ...(measurement ? { measurement: measurement.summary } : {}),
   };
   return result;
+}
+
+/** A priced run's energy summed by stage, layer, component and action (every step's tag says where it goes). */
+export function energyFigures(net: Network, tags: readonly StepTag[], priced: PricedRun): TrainingEnergy {
+  const zeroStages = (): Record<Stage, number> => ({ FP: 0, BP: 0, WG: 0, WU: 0 });
+  const byStage = zeroStages();
+  const layers = net.layers.map((l) => ({ index: l.index, name: l.name, kind: l.kind, totalPJ: 0, computePJ: 0, memoryPJ: 0, byStage: zeroStages() }));
+  priced.perStep.forEach((e, i) => {
+    const tag = tags[i]!;
+    byStage[tag.stage] += e.total;
+    const L = layers[tag.layer]!;
+    L.totalPJ += e.total;
+    L.computePJ += e.compute;
+    L.memoryPJ += e.memory;
+    L.byStage[tag.stage] += e.total;
+  });
+  return {
+    total: priced.total,
+    compute: priced.compute,
+    memory: priced.memory,
+    leakage: priced.leakage,
+    byStage,
+    byLayer: layers,
+    byComponent: sortRecord(priced.byComponent),
+    byAction: sortRecord(priced.byAction),
+  };
 }
 
 function sparsityAware(cfg: ResolvedConfig): boolean {

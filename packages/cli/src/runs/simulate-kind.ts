@@ -7,9 +7,9 @@
  */
 import { ConfigError, Simulator, type RunResult } from '@sata/core';
 import { ActionCounter, buildAccelerator, type ScheduleResult } from '@sata/hw';
-import type { DataflowContribution, EnergyModelContribution, Registry, Stage, TrainingResult } from '@sata/plugin-api';
+import type { EnergyModelContribution, Registry, TrainingResult } from '@sata/plugin-api';
 import { canonicalize, TraceWriter, AtomicFileSink, type ActionRecorder, type ReplayableRunKind } from '@sata/trace';
-import { acceleratorConfig, annActivity, annSchedule, networkFor, priceSteps, resolveConfig, simulateTraining, snnSchedule, statisticalActivity, type ResolvedConfig, type RunOptions, type TrainingRun } from '@sata/training';
+import { acceleratorConfig, annActivity, dataflowFor, energyFigures, networkFor, priceSteps, resolveConfig, scheduleFor, simulateTraining, statisticalActivity, type ResolvedConfig, type RunOptions, type TrainingRun } from '@sata/training';
 import type { Simulator as Sim } from '@sata/core';
 import { hwTracePayload, openTraceOf, recordedSteps, recordSteps, type RecordedStep } from './hw-trace.js';
 
@@ -62,10 +62,8 @@ export interface TrainingRecost {
 /** The tags (stage, layer, step) of the configuration's schedule; its structure does not depend on the densities. */
 function scheduleTags(cfg: ResolvedConfig, registry: Registry) {
   const net = networkFor(cfg, registry);
-  const dataflowName = cfg.arch === 'eyeriss' && cfg.dataflow === 'sata' ? 'ws' : cfg.dataflow;
-  const dataflow = registry.get('dataflows', dataflowName) as DataflowContribution;
-  const schedule = cfg.arch === 'sata' ? snnSchedule(net, cfg, dataflow, statisticalActivity(net, cfg)) : annSchedule(net, cfg, dataflow, annActivity(net, cfg));
-  return { net, tags: schedule.tags };
+  const activity = cfg.arch === 'sata' ? statisticalActivity(net, cfg) : annActivity(net, cfg);
+  return { net, tags: scheduleFor(net, cfg, dataflowFor(cfg, registry), activity).tags };
 }
 
 /** Prices a recorded `simulate` trace with `model`: the same figures a fresh run with that model gives. */
@@ -87,38 +85,12 @@ export function recostTrainingTrace(path: string, model: EnergyModelContribution
   const totalCycles = steps.length ? steps[steps.length - 1]!.endCycle : 0;
   const run = { accelerator: acc, actions: total, totalCycles, steps } as unknown as ScheduleResult;
   const priced = priceSteps(run, model);
-  const zeroStages = (): Record<Stage, number> => ({ FP: 0, BP: 0, WG: 0, WU: 0 });
-  const byStage = zeroStages();
-  const layers = net.layers.map((l) => ({ index: l.index, name: l.name, kind: l.kind, totalPJ: 0, computePJ: 0, memoryPJ: 0, byStage: zeroStages() }));
-  steps.forEach((_, i) => {
-    const tag = tags[i]!;
-    const e = priced.perStep[i]!;
-    byStage[tag.stage] += e.total;
-    const L = layers[tag.layer]!;
-    L.totalPJ += e.total;
-    L.computePJ += e.compute;
-    L.memoryPJ += e.memory;
-    L.byStage[tag.stage] += e.total;
-  });
   return {
     runKind: SIMULATE_RUN_KIND,
     model: model.name,
     cycles: totalCycles,
     steps: steps.length,
-    energyPJ: {
-      total: priced.total,
-      compute: priced.compute,
-      memory: priced.memory,
-      leakage: priced.leakage,
-      byStage,
-      byLayer: layers,
-      byComponent: sortRecord(priced.byComponent),
-      byAction: sortRecord(priced.byAction),
-    } as EnergyFigures,
+    energyPJ: energyFigures(net, tags, priced),
     unpriced: priced.breakdown.unpriced.map((u) => `${u.component}.${u.action}@${u.bits}`),
   };
-}
-
-function sortRecord<V>(r: Record<string, V>): Record<string, V> {
-  return Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
