@@ -169,7 +169,7 @@ const defaultPoint = main.points.find((p) => p.params.dataflow === 'ws' && p.par
 const defaultFile = join(OUT, 'vgg5-compare-T4.json');
 writeFileSync(defaultFile, `${JSON.stringify(defaultPoint.result, null, 2)}\n`);
 const reportFile = join(OUT, 'report.html');
-await sata(['report', defaultFile, join(OUT, 'vgg5-timesteps.json'), join(OUT, 'vgg5-crossing.json'), join(OUT, 'digits-cnn-timesteps.json'), join(OUT, 'digits-cnn-measured.json'), '-o', reportFile, '--title', 'SATA design-space analyses (scripts/analyses.mjs)']);
+await sata(['report', ...[defaultFile, ...['vgg5-timesteps', 'vgg5-crossing', 'digits-cnn-timesteps', 'digits-cnn-measured'].map((f) => join(OUT, `${f}.json`))].map((f) => relative(process.cwd(), f)), '-o', reportFile, '--title', 'SATA design-space analyses (scripts/analyses.mjs)']);
 log(`wrote ${relative(root, reportFile)}`);
 
 // ---------------------------------------------------------------- the document
@@ -304,6 +304,15 @@ for (const net of NETS) for (const df of ['ws', 'sata']) {
   const comp = Object.entries(snnOf(p4).energyPJ.byComponent).sort((a, b) => b[1] - a[1]);
   const e4 = snnOf(p4).energyPJ;
   w(`Largest components at T = 4 (dynamic energy; leakage is ${num(uJ(e4.leakage))} µJ besides): ${comp.slice(0, 5).map(([k, v]) => `${k} ${num(uJ(v))} µJ (${pct(v / e4.total)})`).join(', ')}.`);
+  w();
+  const layers = [...snnOf(p4).energyPJ.byLayer].sort((x, y) => y.totalPJ - x.totalPJ);
+  w(`Largest layers at T = 4: ${layers.slice(0, 3).map((l) => `${l.name} (${l.kind}) ${num(uJ(l.totalPJ))} µJ (${pct(l.totalPJ / e4.total)})`).join(', ')}.`);
+  w();
+  const dram = {};
+  for (const f of snnOf(p4).placement) if (f.from === 'dram' || f.to === 'dram') dram[`${f.tensor} (${f.from} → ${f.to})`] = (dram[`${f.tensor} (${f.from} → ${f.to})`] ?? 0) + f.bits;
+  const dramTop = Object.entries(dram).sort((x, y) => y[1] - x[1]);
+  const dramAll = dramTop.reduce((acc, [, v]) => acc + v, 0);
+  w(`DRAM traffic at T = 4: ${num(dramAll / 8 / 2 ** 20)} MiB in all; the largest flows: ${dramTop.slice(0, 3).map(([k, v]) => `${k} ${num(v / 8 / 2 ** 20)} MiB`).join(', ')}.`);
   w();
   const ann = annOf(p4).energyPJ;
   w(`The ANN on the baseline, for contrast: ${STAGES.map((s) => `${s} ${pct(ann.byStage[s] / ann.total)}`).join(', ')}; compute ${pct(ann.compute / ann.total)}, memory ${pct(ann.memory / ann.total)}, leakage ${pct(ann.leakage / ann.total)}.`);

@@ -16,7 +16,8 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const present = existsSync(CHROMIUM);
 if (!present) console.warn(`report-chromium: ${CHROMIUM} not found, skipping the browser test (install it: apt-get install -y chromium)`);
 
-const FIXTURES = ['snn-sata.json', 'ann-eyeriss.json', 'comparison.json', 'sweep-timesteps.json', 'sweep-grid-compare.json', 'sweep-dataflow.json', 'hostile.json'];
+// Stand-in fixtures for every shape, and two real simulations (digits-cnn) so that the charts of real results are drawn too.
+const FIXTURES = ['snn-sata.json', 'ann-eyeriss.json', 'comparison.json', 'sweep-timesteps.json', 'sweep-grid-compare.json', 'sweep-dataflow.json', 'hostile.json', 'real-compare-digits.json', 'real-sweep-digits.json'];
 
 /** The few DOM members the page-side checks use (the type-check runs without the DOM library). */
 interface Box {
