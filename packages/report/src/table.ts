@@ -29,11 +29,15 @@ function cellText(c: Cell): string {
   return String(c);
 }
 
-/** Integers with thousands separators; other numbers with 4 significant digits (exponent when tiny or huge). */
+/**
+ * Integers, and numbers of 1000 or more (expected counts are fractional), with thousands
+ * separators; smaller numbers with 4 significant digits; an exponent when tiny or beyond
+ * 1e15.
+ */
 export function formatNumber(x: number): string {
   if (!Number.isFinite(x)) return String(x);
-  if (Number.isInteger(x) && Math.abs(x) < 1e15) return x.toLocaleString('en-US');
   const a = Math.abs(x);
-  if (a !== 0 && (a < 1e-3 || a >= 1e9)) return x.toExponential(3);
+  if (a < 1e15 && (Number.isInteger(x) || a >= 1000)) return Math.round(x).toLocaleString('en-US');
+  if (a !== 0 && (a < 1e-3 || a >= 1e15)) return x.toExponential(3);
   return Number(x.toPrecision(4)).toString();
 }
