@@ -319,7 +319,8 @@ function stackedOverSteps(c: Ctx, li: number): GemmActivity {
   };
   return {
     source: per[0]!.source,
-    activeOps: (b, gating) => overSteps(b.m0, b.m1, (t, m0, m1) => per[t]!.activeOps({ ...b, m0, m1 }, gating)),
+    // A plain block, not a spread of the fold: this runs for every fold of the GEMM.
+    activeOps: (b, gating) => overSteps(b.m0, b.m1, (t, m0, m1) => per[t]!.activeOps({ m0, m1, n0: b.n0, n1: b.n1, k0: b.k0, k1: b.k1 }, gating)),
     nonzeros: (o, r0, r1, c0, c1) => (o === 'filter' ? per[0]!.nonzeros(o, r0, r1, c0, c1) : overSteps(r0, r1, (t, a, z) => per[t]!.nonzeros(o, a, z, c0, c1))),
   };
 }
