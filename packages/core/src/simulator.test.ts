@@ -80,6 +80,28 @@ describe('Simulator', () => {
     expect(log).toEqual([1, 2, 3, 10]);
   });
 
+  it('stays ready after runUntil even when the queue runs dry', () => {
+    const sim = new Simulator();
+    const log: number[] = [];
+    sim.schedule(2, () => log.push(sim.now));
+    expect(sim.runUntil(50)).toMatchObject({ reason: 'empty', events: 1 });
+    expect(sim.now).toBe(50);
+    expect(sim.phase).toBe('run');
+    sim.schedule(5, () => log.push(sim.now));
+    sim.run();
+    expect(log).toEqual([2, 55]);
+  });
+
+  it('refuses a send into the past and a send after the end', () => {
+    const sim = new Simulator();
+    const a = new Node(sim, 'a');
+    const b = new Node(sim, 'b');
+    sim.connect(a.port('a'), b.port('a'), 2);
+    sim.schedule(20, () => expect(() => a.port('a').trySend(1, -5)).toThrow(/into the past: delay -3 ticks/));
+    sim.run();
+    expect(() => a.port('a').trySend(1)).toThrow(/the simulation has finished/);
+  });
+
   it('stops when asked', () => {
     const sim = new Simulator();
     let n = 0;

@@ -180,7 +180,9 @@ export class Simulator {
   /** Used by ports: a delivery on a link, ordered by the link's tag. */
   scheduleOnLink(link: Link, delay: Tick, handler: EventHandler, msg: unknown, source: Port<any>, destination: Port<any>, priority: number = Priority.EVENT): EventId {
     if (this.phaseValue === 'build') throw new SimulationError(`cannot send on link ${link.name} before the simulation starts`);
+    if (this.phaseValue === 'finished') throw new SimulationError(`cannot send on link ${link.name}: the simulation has finished`);
     assertTick(delay, `delay on link ${link.name}`);
+    if (delay < 0) throw new SimulationError(`cannot send on link ${link.name} into the past: delay ${delay} ticks (link latency ${link.latency} plus the sender's extra delay)`);
     const payload: LinkEventPayload = { handler, msg, source, destination };
     return this.queue.push(this.current + delay, priority, link.tag, deliverOnLink, payload);
   }
@@ -223,13 +225,16 @@ export class Simulator {
     return result;
   }
 
-  /** Runs every event with time <= `limit`; the model stays ready to continue. */
+  /**
+   * Runs every event with time <= `limit` and leaves the model ready to continue (more
+   * events may be scheduled, `run` finishes it): now is `limit` afterwards, unless
+   * `stop()` ended the loop early.
+   */
   runUntil(limit: Tick): RunResult {
     assertTick(limit, 'run-until time');
     if (limit < this.current) throw new SimulationError(`cannot run until ${limit}: now is ${this.current}`);
     const result = this.loop(limit);
-    if (result.reason !== 'time-limit') this.finish(result);
-    else this.current = limit;
+    if (result.reason !== 'stopped') this.current = limit;
     return result;
   }
 
