@@ -23,9 +23,6 @@ export interface ActivitySource {
   forward(li: number, t: number): GemmActivity;
   backward(li: number, t: number): GemmActivity;
   weightGrad(li: number, t: number): GemmActivity;
-  /** The same over all steps stacked along M (forward) or K (weight gradient): time batching. */
-  forwardBatched(li: number): GemmActivity;
-  weightGradBatched(li: number): GemmActivity;
   /** Neurons whose gradient-unit multiply ds * sg is skipped because sg or ds is zero. */
   gradientSkips(li: number, t: number): number;
   densities(li: number, t: number): StepDensities;
@@ -33,7 +30,6 @@ export interface ActivitySource {
 
 /** Statistical densities: SATA_Sim's scalar sparsities, with per-layer and per-step overrides. */
 export function statisticalActivity(net: Network, cfg: ResolvedConfig): ActivitySource {
-  const T = cfg.timesteps;
   const sp = cfg.sparsity;
   for (const name of Object.keys(sp.perLayer)) {
     if (!net.layers.some((l) => l.name === name)) {
@@ -59,19 +55,12 @@ export function statisticalActivity(net: Network, cfg: ResolvedConfig): Activity
       membraneGradient: spiking ? 1 - layerFigure(l, t, 'membraneGradient') : 1,
     };
   };
-  const mean = (li: number, f: (d: StepDensities) => number): number => {
-    let s = 0;
-    for (let t = 0; t < T; t++) s += f(dens(li, t));
-    return s / T;
-  };
   const neurons = (li: number): number => cfg.batch * net.layers[li]!.outSize;
   return {
     source: 'statistical',
     forward: (li, t) => densityActivity({ ifmap: dens(li, t).input, filter: 1 }),
     backward: (li, t) => densityActivity({ ifmap: dens(li, t).membraneGradient, filter: 1 }),
     weightGrad: (li, t) => densityActivity({ ifmap: dens(li, t).input, filter: dens(li, t).membraneGradient }),
-    forwardBatched: (li) => densityActivity({ ifmap: mean(li, (d) => d.input), filter: 1 }),
-    weightGradBatched: (li) => densityActivity({ ifmap: mean(li, (d) => d.input), filter: mean(li, (d) => d.membraneGradient) }),
     gradientSkips: (li, t) => neurons(li) * (1 - dens(li, t).firingGradient),
     densities: dens,
   };
@@ -169,9 +158,6 @@ export function stackRows(ms: readonly Matrix[]): Matrix {
   return { rows, cols, data };
 }
 
-function stackCols(ms: readonly Matrix[]): Matrix {
-  return transposeMatrix(stackRows(ms.map(transposeMatrix)));
-}
 
 /**
  * Activity measured from one BPTT iteration of the functional model: every GEMM operand is
@@ -180,7 +166,6 @@ function stackCols(ms: readonly Matrix[]): Matrix {
  */
 export function measuredActivity(net: Network, weights: Weights, bptt: BpttResult): ActivitySource {
   const B = bptt.batch;
-  const T = bptt.T;
   const cache = new Map<string, GemmActivity>();
   const memo = (key: string, make: () => GemmActivity): GemmActivity => {
     let a = cache.get(key);
@@ -226,7 +211,6 @@ export function measuredActivity(net: Network, weights: Weights, bptt: BpttResul
     const { du } = stepOf(li, t);
     return l.kind === 'conv' ? channelsLast(du, B, l.outShape[0], l.outShape[1] * l.outShape[2]) : rowsMatrix(du, B, l.outSize);
   };
-  const steps = (f: (t: number) => Matrix): Matrix[] => Array.from({ length: T }, (_, t) => f(t));
   return {
     source: 'measured',
     forward: (li, t) => memo(`f${li}.${t}`, () => tensorActivity(forwardIfmap(li, t), forwardFilter(li))),
@@ -237,8 +221,6 @@ export function measuredActivity(net: Network, weights: Weights, bptt: BpttResul
         return tensorActivity(ifmap, backwardFilter(li));
       }),
     weightGrad: (li, t) => memo(`w${li}.${t}`, () => tensorActivity(transposeMatrix(forwardIfmap(li, t)), duMatrix(li, t))),
-    forwardBatched: (li) => memo(`F${li}`, () => tensorActivity(stackRows(steps((t) => forwardIfmap(li, t))), forwardFilter(li))),
-    weightGradBatched: (li) => memo(`W${li}`, () => tensorActivity(stackCols(steps((t) => transposeMatrix(forwardIfmap(li, t)))), stackRows(steps((t) => duMatrix(li, t))))),
     gradientSkips: (li, t) => {
       const tr = trace(li);
       if (tr.kind !== 'conv' && tr.kind !== 'fc') return 0;
@@ -272,16 +254,11 @@ export function annActivity(net: Network, cfg: ResolvedConfig): ActivitySource {
   const rho = 1 - cfg.ann.activationSparsity;
   const input = (li: number): number => (li === 0 ? 1 : rho);
   const grad = (li: number): number => (net.layers[li]!.kind === 'out' ? 1 : rho);
-  const refuse = (): never => {
-    throw new ConfigError('the ANN baseline runs one pass: it has no time steps to batch');
-  };
   return {
     source: 'statistical',
     forward: (li) => densityActivity({ ifmap: input(li), filter: 1 }),
     backward: (li) => densityActivity({ ifmap: grad(li), filter: 1 }),
     weightGrad: (li) => densityActivity({ ifmap: input(li), filter: grad(li) }),
-    forwardBatched: refuse,
-    weightGradBatched: refuse,
     gradientSkips: () => 0,
     densities: (li) => ({ input: input(li), spike: rho, firingGradient: 1, membraneGradient: grad(li) }),
   };

@@ -25,7 +25,7 @@ import { ConfigError } from '@sata/core';
 import { densityActivity, tensorActivity, type GemmActivity, type Matrix } from '@sata/hw';
 import type { BpttResult, FloatArray, Network, ResolvedLayer } from '@sata/snn';
 import { ActivityWriter, blockCounts, bitmapOf, readActivityTrace, type ActivityData, type ActivityHeader, type ActivityLayer, type ActivityStream, type ActivityTrace } from '@sata/trace';
-import { channelsLast, im2colBatch, stackRows, transposedIm2col, transposeMatrix as transpose, type ActivitySource, type StepDensities } from './activity.js';
+import { channelsLast, im2colBatch, transposedIm2col, transposeMatrix as transpose, type ActivitySource, type StepDensities } from './activity.js';
 import type { ResolvedConfig } from './config.js';
 
 /** The part of an ActivityTrace replay reads. */
@@ -133,7 +133,6 @@ export function replayedActivity(net: Network, cfg: ResolvedConfig, trace: Activ
     return L.kind === 'conv' ? channelsLast(du, B, L.outShape[0], L.outShape[1] * L.outShape[2]) : { rows: B, cols: L.outSize, data: du };
   };
   const forwardFilter = (li: number): Matrix => ones(gemmLayer(li).fanIn, l(li).outShape[0]);
-  const steps = <X>(f: (t: number) => X): X[] => Array.from({ length: T }, (_, t) => f(t));
   const forward = (li: number, t: number): GemmActivity =>
     memo(`f${li}.${t}`, () => {
       const m = forwardIfmap(li, t);
@@ -165,23 +164,6 @@ export function replayedActivity(net: Network, cfg: ResolvedConfig, trace: Activ
         const du = duMatrix(li, t);
         if (!m) return densityActivity({ ifmap: firstInputDensity, filter: count(li, t, 'grads') / (du.rows * du.cols) });
         return tensorActivity(transpose(m), du);
-      }),
-    forwardBatched: (li) =>
-      memo(`F${li}`, () => {
-        const ms = steps((t) => forwardIfmap(li, t));
-        if (ms.some((m) => !m)) return densityActivity({ ifmap: firstInputDensity, filter: 1 });
-        return tensorActivity(stackRows(ms as Matrix[]), forwardFilter(li));
-      }),
-    weightGradBatched: (li) =>
-      memo(`W${li}`, () => {
-        const ms = steps((t) => forwardIfmap(li, t));
-        const dus = steps((t) => duMatrix(li, t));
-        if (ms.some((m) => !m)) {
-          const d = dus.reduce((s, m, t) => s + count(li, t, 'grads') / (m.rows * m.cols), 0) / T;
-          return densityActivity({ ifmap: firstInputDensity, filter: d });
-        }
-        // Steps side by side along the reduction: [x_0^T | x_1^T | ...] times [du_0; du_1; ...].
-        return tensorActivity(transpose(stackRows(ms as Matrix[])), stackRows(dus));
       }),
     gradientSkips: (li, t) => {
       const L = l(li);

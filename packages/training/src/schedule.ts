@@ -155,7 +155,7 @@ function snnForwardGemm(c: Ctx, li: number, t: number | null): void {
     kind: 'gemm', label: `${l.name}/FP/${tLabel(t)}`,
     gemm: scaleM(g.forward, steps),
     dataflow: c.dataflow,
-    activity: t === null ? c.activity.forwardBatched(li) : c.activity.forward(li, t),
+    activity: t === null ? stackedOverSteps(c, li, 'forward') : c.activity.forward(li, t),
     gating: cfg.sparsity.gating ? 'ifmap' : 'none',
     operation: analog ? 'mac' : 'and_accumulate',
     bits: { ifmap: input.bits, filter: cfg.bits.weight, ofmap: cfg.bits.membrane },
@@ -268,7 +268,7 @@ function snnBackwardGemms(c: Ctx, li: number, t: number | null): void {
       kind: 'gemm', label: `${l.name}/BP/${tLabel(t)}`,
       gemm: scaleM(g.backward, steps),
       dataflow: c.dataflow,
-      activity: t === null ? stackedOverSteps(c, li) : c.activity.backward(li, t),
+      activity: t === null ? stackedOverSteps(c, li, 'backward') : c.activity.backward(li, t),
       gating: gate && l.kind !== 'out' ? 'ifmap' : 'none',
       operation: 'mac',
       bits: { ifmap: B.gradient, filter: B.weight, ofmap: B.gradient },
@@ -292,7 +292,7 @@ function snnBackwardGemms(c: Ctx, li: number, t: number | null): void {
     kind: 'gemm', label: `${l.name}/WG/${tLabel(t)}`,
     gemm: scaleK(g.weightGrad, steps),
     dataflow: c.dataflow,
-    activity: t === null ? c.activity.weightGradBatched(li) : c.activity.weightGrad(li, t),
+    activity: t === null ? stackedOverSteps(c, li, 'weightGrad') : c.activity.weightGrad(li, t),
     gating: gate ? 'any' : 'none',
     operation: analog ? 'mac' : 'and_accumulate',
     bits: { ifmap: input.bits, filter: B.gradient, ofmap: B.gradient },
@@ -303,25 +303,40 @@ function snnBackwardGemms(c: Ctx, li: number, t: number | null): void {
   } satisfies GemmStep);
 }
 
-/** The backward GEMM of a batched layer stacks every step's du along M: step t owns rows [t*M, (t+1)*M). */
-function stackedOverSteps(c: Ctx, li: number): GemmActivity {
+/**
+ * The activity of a time-batched GEMM from the activities of its steps. The forward and
+ * backward GEMMs stack the steps along M (rows [t*M, (t+1)*M) are step t's), the weight
+ * gradient along its reduction K (the steps' contributions add up). A block's count is
+ * the sum of its parts in each step, so batching changes which folds run, never how many
+ * operations are active.
+ */
+function stackedOverSteps(c: Ctx, li: number, gemm: 'forward' | 'backward' | 'weightGrad'): GemmActivity {
   const T = c.cfg.timesteps;
-  const per = Array.from({ length: T }, (_, t) => c.activity.backward(li, t));
-  const M = layerGemms(c.net.layers[li]!, c.cfg.batch)!.backward.M;
-  const overSteps = (r0: number, r1: number, f: (t: number, a: number, z: number) => number): number => {
+  const per = Array.from({ length: T }, (_, t) => c.activity[gemm](li, t));
+  const shape = layerGemms(c.net.layers[li]!, c.cfg.batch)![gemm];
+  const alongM = gemm !== 'weightGrad';
+  const size = alongM ? shape.M : shape.K;
+  const overSteps = (a0: number, a1: number, f: (t: number, a: number, z: number) => number): number => {
     let s = 0;
-    for (let t = 0; t < T; t++) {
-      const a = Math.max(r0, t * M);
-      const z = Math.min(r1, (t + 1) * M);
-      if (z > a) s += f(t, a - t * M, z - t * M);
+    for (let t = Math.floor(a0 / size); t < T && t * size < a1; t++) {
+      const a = Math.max(a0, t * size);
+      const z = Math.min(a1, (t + 1) * size);
+      if (z > a) s += f(t, a - t * size, z - t * size);
     }
     return s;
   };
   return {
     source: per[0]!.source,
-    // A plain block, not a spread of the fold: this runs for every fold of the GEMM.
-    activeOps: (b, gating) => overSteps(b.m0, b.m1, (t, m0, m1) => per[t]!.activeOps({ m0, m1, n0: b.n0, n1: b.n1, k0: b.k0, k1: b.k1 }, gating)),
-    nonzeros: (o, r0, r1, c0, c1) => (o === 'filter' ? per[0]!.nonzeros(o, r0, r1, c0, c1) : overSteps(r0, r1, (t, a, z) => per[t]!.nonzeros(o, a, z, c0, c1))),
+    // Plain blocks, not spreads of the fold: this runs for every fold of the GEMM.
+    activeOps: (b, gating) =>
+      alongM
+        ? overSteps(b.m0, b.m1, (t, m0, m1) => per[t]!.activeOps({ m0, m1, n0: b.n0, n1: b.n1, k0: b.k0, k1: b.k1 }, gating))
+        : overSteps(b.k0, b.k1, (t, k0, k1) => per[t]!.activeOps({ m0: b.m0, m1: b.m1, n0: b.n0, n1: b.n1, k0, k1 }, gating)),
+    // ifmap is M x K, filter K x N: rows of the ifmap and columns of the filter are M, the rest K.
+    nonzeros: (o, r0, r1, c0, c1) => {
+      if (alongM) return o === 'filter' ? per[0]!.nonzeros(o, r0, r1, c0, c1) : overSteps(r0, r1, (t, a, z) => per[t]!.nonzeros(o, a, z, c0, c1));
+      return o === 'ifmap' ? overSteps(c0, c1, (t, a, z) => per[t]!.nonzeros(o, r0, r1, a, z)) : overSteps(r0, r1, (t, a, z) => per[t]!.nonzeros(o, a, z, c0, c1));
+    },
   };
 }
 

@@ -121,6 +121,18 @@ describe('SNN training iteration, statistical sparsity', () => {
     expect(ws / batched).toBeLessThan(4.5);
   });
 
+  it('counts the same active operations with time batched as step by step, per-step sparsities included', () => {
+    const perStep = [{ spike: 0.99, membraneGradient: 0.2 }, { spike: 0.5, membraneGradient: 0.9 }];
+    const cfg = (dataflow: string) =>
+      resolveConfig({ network: 'digits-cnn', timesteps: 2, dataflow, sparsity: { perLayer: { conv1: { perStep }, pool1: { perStep }, conv2: { perStep } } } });
+    const a = simulateTraining(cfg('ws'), registry).result.ops;
+    const b = simulateTraining(cfg('sata'), registry).result.ops;
+    for (const k of ['FP.and_accumulate', 'FP.mac', 'BP.mac', 'WG.and_accumulate', 'WG.mac']) {
+      close(b[k]!.active, a[k]!.active);
+      close(b[k]!.gated, a[k]!.gated);
+    }
+  });
+
   it('is deterministic: same configuration, same result document', () => {
     const cfg = resolveConfig({ network: 'digits-cnn', sparsity: { mode: 'measured' }, dataset: 'digits', seed: 3 });
     expect(toJson(simulateTraining(cfg, registry).result)).toBe(toJson(simulateTraining(cfg, registry).result));
