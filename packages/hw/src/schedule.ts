@@ -43,6 +43,11 @@ export interface GemmStep {
    * tiles go to DRAM and the reader fetches them back. Needs `tensors.ofmap`.
    */
   readonly keepOutput?: boolean;
+  /**
+   * The step adds onto the values its output tensor already holds (a weight gradient summed
+   * over time steps): each output tile is read once before the first addition to it.
+   */
+  readonly accumulate?: boolean;
   /** Pinned tensors this step reads for the last time: unpinned when it ends. */
   readonly release?: readonly { readonly tensor: string; readonly partition: string }[];
 }

@@ -299,6 +299,8 @@ function snnBackwardGemms(c: Ctx, li: number, t: number | null): void {
     buffers: { ifmap: input.partition, filter: PARTITION.gradients, ofmap: PARTITION.gradients },
     tensors: { ifmap: input.tensor, filter: grad, ofmap: tensorName(l.name, 'dW') },
     keepOutput: true,
+    // Steps run from T down to 1: every step after the first adds onto the weight gradient.
+    accumulate: t !== null && t < cfg.timesteps - 1,
     release,
   } satisfies GemmStep);
 }

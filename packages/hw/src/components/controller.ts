@@ -83,8 +83,12 @@ interface GemmRun {
   /** The fold fetched last (the next to issue) and the fold on the array. */
   fetchedFold: Fold | undefined;
   runningFold: Fold | undefined;
-  /** Each operand's tensor number in its partition. */
+  /** Each operand's tile space (tensor and GEMM shape) in its partition. */
   readonly tensorIds: { ifmap: number; filter: number; ofmap: number };
+  /** Each operand's tensor, whose pinning keeps it on chip whole. */
+  readonly pinnedIds: { ifmap: number; filter: number; ofmap: number };
+  /** Output tiles this step has added onto already (`accumulate` steps read the rest first). */
+  readonly touchedOutputs: Set<number>;
   /** Final output tiles go to DRAM (not kept on chip). */
   readonly outputToDram: boolean;
 }
@@ -230,12 +234,16 @@ export class Controller extends Component<typeof controllerInfo.params> {
       result.actions.add(part, 'write', acc.bitsPerElement, acc.elements);
       gb.write(bits);
       result.flows.push({ tensor: acc.tensor, from: unit, to: level, bits });
-      const placed = acc.keep ? gb.pin(acc.tensor, bits) : { pinned: false, spillBits: 0 };
+      // Written a step at a time: a tensor pinned whole grows by each part.
+      const placed = acc.keep ? gb.pin(acc.tensor, bits, true) : { pinned: false, spillBits: 0 };
       if (placed.spillBits > 0) {
+        // What no longer fits (this tensor's earlier parts, or evicted partial sums) goes to DRAM.
         dramBits += placed.spillBits;
         result.dram.writes.psum += placed.spillBits;
         result.actions.add(part, 'read', 1, placed.spillBits);
+        gb.read(placed.spillBits);
         result.actions.add('dram', 'write', 1, placed.spillBits);
+        result.flows.push({ tensor: acc.tensor, from: level, to: 'dram', bits: placed.spillBits });
       }
       if (!placed.pinned) {
         dramBits += bits;
@@ -272,6 +280,8 @@ export class Controller extends Component<typeof controllerInfo.params> {
     parts.array.prepare(plan, step.operands, step.gating);
     result.plan = plan;
     const buffers = { ifmap: parts.buffers.get(step.buffers.ifmap)!, filter: parts.buffers.get(step.buffers.filter)!, ofmap: parts.buffers.get(step.buffers.ofmap)! };
+    const names = { ifmap: step.tensors?.ifmap ?? `${step.label}#ifmap`, filter: step.tensors?.filter ?? `${step.label}#filter`, ofmap: step.tensors?.ofmap ?? `${step.label}#ofmap` };
+    const shape = `${step.gemm.M}x${step.gemm.N}x${step.gemm.K}`;
     let outputToDram = step.outputTo !== 'buffer';
     if (step.keepOutput) {
       const placed = buffers.ofmap.pin(step.tensors!.ofmap!, step.gemm.M * step.gemm.N * step.bits.ofmap);
@@ -286,11 +296,16 @@ export class Controller extends Component<typeof controllerInfo.params> {
       step, plan, result, buffers,
       doubleBuffered: buffers.ifmap.params.doubleBuffered && buffers.filter.params.doubleBuffered,
       next: 0, fetched: 0, arrived: 0, arrayFree: true, arrayFreeAt: this.now, fetchPending: false, fetchedFold: undefined, runningFold: undefined,
+      // Tiles are numbered by the fold geometry of this GEMM's shape: the same tensor read by
+      // GEMMs of other shapes has tiles of other extents, so tiles are kept per tensor and
+      // shape; a pinned tensor is on chip for any shape.
       tensorIds: {
-        ifmap: buffers.ifmap.tensor(step.tensors?.ifmap ?? `${step.label}#ifmap`),
-        filter: buffers.filter.tensor(step.tensors?.filter ?? `${step.label}#filter`),
-        ofmap: buffers.ofmap.tensor(step.tensors?.ofmap ?? `${step.label}#ofmap`),
+        ifmap: buffers.ifmap.tensor(`${names.ifmap}@${shape}`),
+        filter: buffers.filter.tensor(`${names.filter}@${shape}`),
+        ofmap: buffers.ofmap.tensor(`${names.ofmap}@${shape}`),
       },
+      pinnedIds: { ifmap: buffers.ifmap.tensor(names.ifmap), filter: buffers.filter.tensor(names.filter), ofmap: buffers.ofmap.tensor(names.ofmap) },
+      touchedOutputs: new Set<number>(),
     };
     this.fetch();
   }
@@ -308,9 +323,14 @@ export class Controller extends Component<typeof controllerInfo.params> {
     const inTile = plan.tile('ifmap', fold);
     const wTile = plan.tile('filter', fold);
     const outTile = plan.tile('ofmap', fold);
-    const i = run.buffers.ifmap.acquire(run.tensorIds.ifmap, inTile.key, inTile.elements * bits.ifmap);
-    const w = run.buffers.filter.acquire(run.tensorIds.filter, wTile.key, wTile.elements * bits.filter);
-    const out = run.buffers.ofmap.accumulate(run.tensorIds.ofmap, outTile.key, outTile.elements * bits.ofmap, fold.outputsFinal && run.outputToDram);
+    const i = run.buffers.ifmap.acquire(run.tensorIds.ifmap, inTile.key, inTile.elements * bits.ifmap, run.pinnedIds.ifmap);
+    const w = run.buffers.filter.acquire(run.tensorIds.filter, wTile.key, wTile.elements * bits.filter, run.pinnedIds.filter);
+    const out = run.buffers.ofmap.accumulate(run.tensorIds.ofmap, outTile.key, outTile.elements * bits.ofmap, fold.outputsFinal && run.outputToDram, run.pinnedIds.ofmap);
+    if (run.step.accumulate && !run.touchedOutputs.has(outTile.key)) {
+      // Adding onto what an earlier step left there: its values are read before the first add.
+      run.touchedOutputs.add(outTile.key);
+      run.result.counts.sramReads.psum += outTile.elements;
+    }
     t.reads.ifmap += i.fetchBits;
     t.reads.filter += w.fetchBits;
     t.reads.psum += out.fetchBits;
@@ -425,13 +445,15 @@ export class Controller extends Component<typeof controllerInfo.params> {
       ['ifmap', 'dram', lvl('ifmap'), t.reads.ifmap],
       ['filter', 'dram', lvl('filter'), t.reads.filter],
       ['ofmap', 'dram', lvl('ofmap'), t.reads.psum],
-      ['ofmap', lvl('ofmap'), 'dram', t.writes.ofmap + t.writes.psum],
+      ['ofmap', lvl('ofmap'), 'dram', t.writes.ofmap],
       ['ifmap', lvl('ifmap'), 'array', c.sramReads.ifmap * bits.ifmap],
       ['filter', lvl('filter'), 'array', c.sramReads.filter * bits.filter],
       ['ofmap', lvl('ofmap'), 'array', c.sramReads.psum * bits.ofmap],
       ['ofmap', 'array', lvl('ofmap'), c.sramWrites.ofmap * bits.ofmap],
     ];
     for (const [op, from, to, b] of flows) if (b > 0) run.result.flows.push({ tensor: name(op), from, to, bits: b });
+    // Partial sums that did not fit (this GEMM's, or tiles evicted to pin its output) went to DRAM.
+    if (t.writes.psum > 0) run.result.flows.push({ tensor: `${run.step.label}#psum`, from: lvl('ofmap'), to: 'dram', bits: t.writes.psum });
     run.buffers.ifmap.read(c.sramReads.ifmap * bits.ifmap);
     run.buffers.filter.read(c.sramReads.filter * bits.filter);
     run.buffers.ofmap.read(c.sramReads.psum * bits.ofmap);

@@ -160,8 +160,8 @@ export class GlobalBuffer extends Component<typeof globalBufferInfo.params> {
    * refetch if it had been here before) and keeps it if it fits, evicting the least
    * recently used tiles; a tile larger than the buffer streams through and is not kept.
    */
-  acquire(tensor: number, tile: number, bits: number): TileTraffic {
-    if (this.pinned.has(tensor)) {
+  acquire(tensor: number, tile: number, bits: number, pinnedAs = tensor): TileTraffic {
+    if (this.pinned.has(pinnedAs)) {
       this.hits.add();
       return NO_TRAFFIC;
     }
@@ -183,8 +183,12 @@ export class GlobalBuffer extends Component<typeof globalBufferInfo.params> {
    * A fold accumulates into an output tile. Partial sums that were spilled come back from
    * DRAM first; a final tile leaves the buffer (written to DRAM by the caller if wanted).
    */
-  accumulate(tensor: number, tile: number, bits: number, final: boolean): TileTraffic {
-    if (this.pinned.has(tensor)) return NO_TRAFFIC;
+  accumulate(tensor: number, tile: number, bits: number, final: boolean, pinnedAs = tensor): TileTraffic {
+    if (this.pinned.has(pinnedAs)) {
+      // On chip as a whole; remember the tile in case the tensor is spilled later.
+      this.markSeen(tensor, tile);
+      return NO_TRAFFIC;
+    }
     let fetchBits = 0;
     let refetch = 0;
     let spillBits = 0;
@@ -216,17 +220,19 @@ export class GlobalBuffer extends Component<typeof globalBufferInfo.params> {
   }
 
   /**
-   * Keeps a whole tensor on chip until `unpin`, if it fits beside the tensors pinned
-   * already; least recently used tiles are evicted to make room (dirty ones spilled).
-   * Returns whether it was pinned and the bits spilled to make room.
+   * Keeps a tensor on chip until `unpin`, if it fits beside the tensors pinned already;
+   * least recently used tiles are evicted to make room (dirty ones spilled). `part`: the
+   * bits are a further part of the tensor (written one time step at a time), so a pinned
+   * tensor grows while it fits, and once it does not, all of it lives in DRAM (the parts on
+   * chip are spilled); without `part` pinning a pinned tensor again changes nothing (a
+   * GEMM accumulating onto it). Returns whether it is pinned and the bits spilled.
    */
-  pin(tensorName: string, bits: number): { pinned: boolean; spillBits: number } {
+  pin(tensorName: string, bits: number, part = false): { pinned: boolean; spillBits: number } {
     const id = this.tensor(tensorName);
     if (this.demoted.has(id)) return { pinned: false, spillBits: 0 };
     const held = this.pinned.get(id);
     if (held !== undefined) {
-      // A tensor written in parts (one time step at a time) grows while it fits; once it
-      // does not, all of it lives in DRAM: the parts on chip go there too.
+      if (!part) return { pinned: true, spillBits: 0 };
       if (this.pinnedBits + bits <= this.pinnable) {
         this.pinned.set(id, held + bits);
         this.pinnedBits += bits;
