@@ -50,6 +50,7 @@ export interface OpCount {
   readonly gated: number;
 }
 
+/** Cycles and energy of the steps of time step t (1..T); t = 0 holds what belongs to no single step (time-batched GEMMs, the weight update). */
 export interface TimestepFigures {
   readonly t: number;
   readonly cycles: number;
