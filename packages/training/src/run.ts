@@ -1,6 +1,6 @@
 import { ConfigError, type Config, type Simulator } from '@sata/core';
 import { runSchedule, type Accelerator, type AcceleratorConfig, type ScheduleResult, type StepResult } from '@sata/hw';
-import type { ActionCount, DataflowContribution, EnergyModelContribution, NetworkSpec, OpCount, PlacementFlow, Registry, Stage, TrainingEnergy, TrainingResult } from '@sata/plugin-api';
+import type { DataflowContribution, EnergyModelContribution, NetworkSpec, OpCount, PlacementFlow, Registry, Stage, TrainingEnergy, TrainingResult } from '@sata/plugin-api';
 import { STAGES } from '@sata/plugin-api';
 import { loadNetworkFile, resolveNetwork, type Network } from '@sata/snn';
 import { annActivity, statisticalActivity, type ActivitySource } from './activity.js';
@@ -8,7 +8,7 @@ import type { ResolvedConfig, TrainingConfig } from './config.js';
 import { measure, type Measurement } from './measure.js';
 import { replayedActivityFromFile } from './replayed.js';
 import { annSchedule, snnSchedule, tensorClass, type StepTag, type TrainingSchedule } from './schedule.js';
-import { priceSteps, isComputeComponent, type PricedRun } from './pricing.js';
+import { priceSteps, type PricedRun } from './pricing.js';
 
 /** The network a configuration names: a registered (zoo) network, or a JSON/YAML file. */
 export function networkFor(cfg: Config<TrainingConfig>, registry: Registry): Network {
@@ -193,6 +193,3 @@ function sortRecord<V>(r: Record<string, V>): Record<string, V> {
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
-
-export type { ActionCount };
-export { isComputeComponent };
