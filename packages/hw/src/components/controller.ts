@@ -259,6 +259,15 @@ export class Controller extends Component<typeof controllerInfo.params> {
   }
 
   private finishStep(result: MutableResult): void {
+    // The last step ends when the writes still posted to DRAM are done: the iteration's
+    // cycles include them (they count as that step's stall).
+    const idleAt = this.queue.length === 0 ? this.requireParts().dram.idleAt : this.now;
+    if (idleAt > this.now) {
+      result.stallCycles += idleAt - this.now;
+      this.stallCount.add(idleAt - this.now);
+      this.schedule(idleAt - this.now, () => this.finishStep(result));
+      return;
+    }
     result.endCycle = this.now;
     this.results.push(result);
     this.stepCount.add();

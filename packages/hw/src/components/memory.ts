@@ -412,4 +412,9 @@ export class Dram extends Component<typeof dramInfo.params> {
     (write ? this.writeBits : this.readBits).add(bits);
     return this.busyUntil + this.params.latencyCycles;
   }
+
+  /** The tick by which every burst booked so far is done. */
+  get idleAt(): number {
+    return this.busyUntil + this.params.latencyCycles;
+  }
 }
