@@ -1,5 +1,6 @@
-import { Component, defineComponentInfo, Rng, Simulator } from '@sata/core';
+import { Rng, Simulator } from '@sata/core';
 import type { BenchSuite } from '../harness.js';
+import { Ping } from '../models.js';
 
 /**
  * Kernel suites. Hold model: N pending events; each event schedules one successor at a
@@ -22,22 +23,6 @@ function holdModel(pending: number, eventsPerCall: number): () => void {
   };
 }
 
-const pingInfo = defineComponentInfo({
-  type: 'bench.Ping',
-  version: '1.0.0',
-  description: 'returns every message it receives',
-  params: {},
-  ports: { io: 'the link to the other player' },
-  stats: {},
-});
-
-class Ping extends Component {
-  constructor(sim: Simulator, name: string) {
-    super(sim, name, pingInfo);
-    const p = this.port<number>('io');
-    p.onReceive((n) => void p.trySend(n + 1));
-  }
-}
 
 function pingPong(eventsPerCall: number): () => void {
   const sim = new Simulator({ seed: 1 });

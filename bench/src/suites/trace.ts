@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Component, defineComponentInfo, Rng, Simulator } from '@sata/core';
+import { Rng, Simulator } from '@sata/core';
 import { AtomicFileSink, CountingSink, TraceReader, TraceWriter } from '@sata/trace';
 import type { BenchSuite } from '../harness.js';
+import { Ping } from '../models.js';
 
 /**
  * Trace suite: what recording costs. The same models run unrecorded and recorded (into a
@@ -13,22 +14,6 @@ import type { BenchSuite } from '../harness.js';
  * rate. Goals (issue 6): at most 2x slowdown, at most 16 bytes per event.
  */
 
-const pingInfo = defineComponentInfo({
-  type: 'bench.TracePing',
-  version: '1.0.0',
-  description: 'returns every message it receives, counting it up',
-  params: {},
-  ports: { io: 'the link to the other player' },
-  stats: {},
-});
-
-class Ping extends Component {
-  constructor(sim: Simulator, name: string) {
-    super(sim, name, pingInfo);
-    const p = this.port<number>('io');
-    p.onReceive((n) => void p.trySend(n + 1));
-  }
-}
 
 /** Two components bouncing a counter over a link: every event is a link delivery with a payload. */
 function pingPongModel(): Simulator {
