@@ -33,7 +33,8 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO): Pr
     .recommendCommands()
     .exitProcess(false)
     .showHelpOnFail(false)
-    .wrap(Math.min(120, process.stdout.columns || 100))
+    // Wrap to the terminal; unwrapped when piped (cliui breaks words at a fixed width).
+    .wrap(process.stdout.isTTY ? Math.min(120, process.stdout.columns) : null)
     .fail((msg, err) => {
       if (err) throw err;
       throw new UsageError(msg);
