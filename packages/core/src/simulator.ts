@@ -77,6 +77,8 @@ export class Simulator {
   private stopRequested = false;
   private executed = 0;
   private observingEvents = false;
+  /** The one `event` observer, called directly (a trace recorder is on the per-event path). */
+  private soleEventObserver: ((r: EventRecord) => void) | undefined = undefined;
   private observingProgress = false;
   private readonly record: EventRecord = { time: 0, priority: 0, linkTag: 0, seq: 0, payload: undefined, source: undefined, destination: undefined };
 
@@ -289,7 +291,8 @@ export class Simulator {
       r.source = undefined;
       r.destination = undefined;
     }
-    this.emitter.emit('event', r);
+    if (this.soleEventObserver) this.soleEventObserver(r);
+    else this.emitter.emit('event', r);
   }
 
   private ensureRunning(what: string): void {
@@ -313,7 +316,9 @@ export class Simulator {
   }
 
   private refreshObservers(): void {
-    this.observingEvents = this.emitter.listenerCount('event') > 0;
+    const events = this.emitter.listeners('event');
+    this.observingEvents = events.length > 0;
+    this.soleEventObserver = events.length === 1 ? (events[0] as (r: EventRecord) => void) : undefined;
     this.observingProgress = this.emitter.listenerCount('progress') > 0;
   }
 }
