@@ -66,6 +66,11 @@ export abstract class Component<S extends ParamSpecs = ParamSpecs> {
     return p as Port<Msg>;
   }
 
+  /** The declared ports, in name order. */
+  portsInOrder(): Port<unknown>[] {
+    return [...this.ports.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((n) => this.ports.get(n)!);
+  }
+
   /** The component's own random stream, derived from the run's seed and its path. */
   get rng(): Rng {
     this.rngStream ??= this.sim.rngFor(this.name);

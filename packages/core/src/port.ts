@@ -14,6 +14,12 @@ import type { Component } from './component.js';
 export class Port<Msg = unknown> {
   /** The link this port is on; set when the model is wired. */
   link: Link | undefined = undefined;
+  /**
+   * The port's number in the model, assigned when the model is built: components in name
+   * order, each one's ports in name order (the order of a trace header's port table).
+   * -1 until then.
+   */
+  index = -1;
   private receiveHandler: ((msg: Msg) => void) | undefined = undefined;
   private acceptHandler: ((msg: Msg) => boolean) | undefined = undefined;
   private retryHandler: (() => void) | undefined = undefined;

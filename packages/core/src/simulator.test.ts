@@ -139,6 +139,15 @@ describe('Simulator', () => {
     expect(() => n.port('a').trySend(1)).toThrow(/port n.a is not connected/);
   });
 
+  it('numbers ports when the model is built: components in name order, ports in name order', () => {
+    const sim = new Simulator();
+    const z = new Node(sim, 'z');
+    const a = new Node(sim, 'a');
+    expect(a.port('a').index).toBe(-1);
+    sim.run();
+    expect([a.port('a').index, a.port('b').index, z.port('a').index, z.port('b').index]).toEqual([0, 1, 2, 3]);
+  });
+
   it('runs init and finish once, in name order', () => {
     const log: string[] = [];
     class Probe extends Node {

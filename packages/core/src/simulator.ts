@@ -305,6 +305,8 @@ export class Simulator {
     const sorted = [...this.links].sort((x, y) => compareNames(x.name, y.name));
     if (sorted.length > MAX_LINK_TAG) throw new ConfigError(`too many links (${sorted.length}); at most ${MAX_LINK_TAG}`);
     sorted.forEach((link, i) => (link.tag = i + 1));
+    let port = 0;
+    for (const c of this.allComponents()) for (const p of c.portsInOrder()) p.index = port++;
     for (const c of this.allComponents()) c.init();
     this.phaseValue = 'run';
   }

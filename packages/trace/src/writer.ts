@@ -67,6 +67,7 @@ export class TraceWriter {
   private readonly defs = new ByteWriter(256);
   private readonly chunkRecords: number;
   private readonly portIds = new Map<Port<any>, number>();
+  private readonly portList: Port<any>[] = [];
   private readonly kindIds = new Map<string, number>();
   private readonly keyIds = new Map<string, number>();
   private readonly actionIds = new Map<string, number>();
@@ -414,6 +415,9 @@ export class TraceWriter {
   }
 
   private portId(p: Port<any>): number {
+    // The kernel numbers ports in the order of the header's table: use its number when it
+    // is the same port (no map lookup on the per-record path).
+    if (this.portList[p.index] === p) return p.index;
     const id = this.portIds.get(p);
     if (id === undefined) throw new SimulationError(`port ${p.fullName} is not in the trace's port table (was it created after the trace was attached?)`);
     return id;
@@ -427,6 +431,7 @@ export class TraceWriter {
     components.forEach((c, ci) => {
       for (const name of Object.keys(c.info.ports).sort(cmp)) {
         this.portIds.set(c.port(name), ports.length);
+        this.portList.push(c.port(name));
         ports.push({ name: `${c.name}.${name}`, component: ci });
       }
     });
