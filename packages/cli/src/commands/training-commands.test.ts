@@ -44,6 +44,14 @@ describe('sata simulate', () => {
     expect(r.config).toMatchObject({ network: 'digits-cnn', timesteps: 2, sparsity: { spike: 0.5 } });
   });
 
+  it('names the sparsity profile file in its errors', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sata-prof-'));
+    writeFileSync(join(dir, 'p.json'), JSON.stringify({ conv1: { spike: 'lots' } }));
+    const { code, stderr } = await sata('simulate', '--network', 'digits-cnn', '--sparsity-profile', join(dir, 'p.json'));
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/p\.json: sparsity.perLayer.conv1.spike must be a number, got "lots"/);
+  });
+
   it.each([
     [['--network', 'vgg6'], /unknown network "vgg6"/],
     [['--network', 'digits-cnn', '--set', 'memory.glbKib.weights=3'], /unknown setting "memory.glbKib"/],

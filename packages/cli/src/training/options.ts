@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '@sata/core';
 import { parseDocument } from '@sata/snn';
-import { resolveConfig, type ResolvedConfig } from '@sata/training';
+import { DEFAULT_CONFIG, resolveConfig, type ResolvedConfig } from '@sata/training';
 import type { Argv } from 'yargs';
 
 /** Options shared by `sata simulate`, `sata compare` (and the sweep base): every one overrides the configuration. */
@@ -152,7 +152,12 @@ export function overridesFromArgs(argv: TrainingArgs & Record<string, unknown>):
   put('seed', argv.seed);
   put('memory.glbBandwidthBitsPerCycle', argv.glbBandwidth);
   put('memory.dramBusBits', argv.dramBandwidth);
-  if (argv.sparsityProfile !== undefined) put('sparsity.perLayer', readDocument(argv.sparsityProfile, 'sparsity profile'));
+  if (argv.sparsityProfile !== undefined) {
+    const profile = readDocument(argv.sparsityProfile, 'sparsity profile');
+    // Checked on its own first, so that an error names the profile file.
+    resolveConfig({ timesteps: o.timesteps ?? DEFAULT_CONFIG.timesteps, sparsity: { perLayer: profile } }, argv.sparsityProfile);
+    put('sparsity.perLayer', profile);
+  }
   if (argv.bits !== undefined) for (const [k, v] of Object.entries(pairs('bits', argv.bits))) put(`bits.${k}`, v);
   if (argv.glbKib !== undefined) for (const [k, v] of Object.entries(pairs('glb-kib', argv.glbKib))) put(`memory.glbKiB.${k}`, v);
   if (argv.array !== undefined) {
