@@ -21,7 +21,7 @@ export interface CycleLevelResult {
 
 /** The PE-steps a GEMM would take in the cycle-level model, to decide before running it. */
 export function cycleLevelSize(plan: FoldPlan): number {
-  return plan.array.rows * plan.array.cols * (plan.folds * plan.cyclesPerFold + plan.drainCycles);
+  return plan.array.rows * plan.array.cols * (plan.computeCycles + plan.drainCycles);
 }
 
 /**
@@ -140,7 +140,7 @@ class CycleLevelArray {
 
   outputStationaryFold(f: Fold): FoldCounts {
     const { R, C, hTag, hOk, hVal, vTag, vOk, vVal, acc } = this;
-    const T = this.plan.T;
+    const T = f.streamed;
     const rowsDimIsM = this.plan.mapping.rows === 'M';
     const counts = emptyFoldCounts();
     hTag.fill(-1);
@@ -215,16 +215,18 @@ class CycleLevelArray {
 
   inputStationaryFold(f: Fold): FoldCounts {
     const { R, C, hTag, hOk, hVal, vTag, vOk, vVal, stat } = this;
-    const T = this.plan.T;
+    const T = f.streamed;
     const N = this.plan.gemm.N;
     const filterStationary = this.plan.mapping.time === 'M';
+    // Step t of the fold is step t0 + t of the streamed dimension (time may be tiled).
+    const t0 = filterStationary ? f.m0 : f.n0;
     const counts = emptyFoldCounts();
     const stationaryName = filterStationary ? 'filter' : 'ifmap';
     const streamedName = filterStationary ? 'ifmap' : 'filter';
     // PE (i, j) holds operand element (k0 + i, c0 + j); the streamed operand at row i, time t.
     const stationaryValue = (i: number, j: number): number => (filterStationary ? this.b(f.k0 + i, f.n0 + j) : this.a(f.m0 + j, f.k0 + i));
-    const streamedValue = (i: number, t: number): number => (filterStationary ? this.a(t, f.k0 + i) : this.b(f.k0 + i, t));
-    const outIndex = (j: number, t: number): number => (filterStationary ? t * N + f.n0 + j : (f.m0 + j) * N + t);
+    const streamedValue = (i: number, t: number): number => (filterStationary ? this.a(t0 + t, f.k0 + i) : this.b(f.k0 + i, t0 + t));
+    const outIndex = (j: number, t: number): number => (filterStationary ? (t0 + t) * N + f.n0 + j : (f.m0 + j) * N + t0 + t);
 
     // Load: the value for row R-1-c enters the top at cycle c and shifts down one row a cycle.
     vTag.fill(-1);

@@ -67,7 +67,7 @@ export function addFoldCounts(into: FoldCounts, c: FoldCounts): FoldCounts {
 export function foldCounts(plan: FoldPlan, fold: Fold, activity: GemmActivity, gating: GatingRule): FoldCounts {
   const { rows: R, cols: C } = plan.array;
   const mapped = fold.rowsUsed * fold.colsUsed;
-  const ops = mapped * plan.T;
+  const ops = mapped * fold.streamed;
   const active = activity.activeOps(fold, gating);
   const outputStationary = plan.mapping.time === 'K';
   // The stationary input (if any) shifts down the columns: the value for row i crosses i + 1 mapped PEs.

@@ -26,6 +26,13 @@ export interface SystolicMapping {
   readonly time: GemmDim;
   /** The order folds run in: all column folds of a row fold first, or the reverse. */
   readonly foldOrder: 'rows-outer' | 'cols-outer';
+  /**
+   * Split the streamed (time) dimension into pieces of at most this many steps, each a
+   * fold of its own (input-stationary mappings only): a column fold's partial sums then
+   * cover one piece at a time, at the price of loading the stationary operand again per
+   * piece. Unset: one piece, as SCALE-Sim.
+   */
+  readonly timeTile?: number;
 }
 
 /** Element counts of one fold at the global buffer (SRAM). */
@@ -41,6 +48,10 @@ export interface Fold extends FoldTraffic {
   readonly index: number;
   readonly rowFold: number;
   readonly colFold: number;
+  /** Which piece of the streamed dimension (0 unless the mapping tiles time). */
+  readonly timeFold: number;
+  /** Steps this fold streams: its length along the time dimension. */
+  readonly streamed: number;
   readonly rowsUsed: number;
   readonly colsUsed: number;
   readonly m0: number;
@@ -75,8 +86,12 @@ export interface FoldPlan {
   readonly T: number;
   readonly rowFolds: number;
   readonly colFolds: number;
+  readonly timeFolds: number;
   readonly folds: number;
+  /** Cycles of a fold that streams a whole piece (every fold, unless time is tiled and the last piece is shorter). */
   readonly cyclesPerFold: number;
+  /** The sum of every fold's cycles: the GEMM's compute cycles. */
+  readonly computeCycles: number;
   /** Cycles after the last fold until its outputs have left the array (overlapped with the next fold otherwise). */
   readonly drainCycles: number;
   /** Fold `index` in execution order (0 <= index < folds). */
@@ -90,8 +105,19 @@ export interface FoldPlan {
  * for each, its cycles and operand traffic. `differences` documents, for users comparing
  * with SCALE-Sim, where and why this dataflow's figures differ from it on purpose.
  */
+/** What the hardware tells a dataflow when it asks for a plan. */
+export interface PlanHints {
+  /**
+   * The most steps of the streamed dimension whose partial sums (a column fold's worth)
+   * fit in the output buffer's free space; a dataflow that tiles time uses it.
+   */
+  readonly maxStreamed?: number;
+}
+
 export interface DataflowContribution<Plan extends FoldPlan = FoldPlan> extends ContributionBase {
   readonly mapping: SystolicMapping;
+  /** Splits the streamed dimension to keep partial sums on chip, from `PlanHints.maxStreamed`. */
+  readonly tilesTime?: boolean;
   /**
    * Batches an SNN layer's T time steps into one GEMM where the dependencies allow it
    * (forward, backward and weight-gradient GEMMs; the LIF and gradient units stay
@@ -99,7 +125,7 @@ export interface DataflowContribution<Plan extends FoldPlan = FoldPlan> extends 
    */
   readonly batchesTime?: boolean;
   readonly differences: readonly string[];
-  plan(gemm: GemmShape, array: ArrayShape): Plan;
+  plan(gemm: GemmShape, array: ArrayShape, hints?: PlanHints): Plan;
 }
 
 const ceilDiv = (a: number, b: number): number => Math.floor((a + b - 1) / b);
@@ -135,26 +161,44 @@ export function planSystolicGemm(dataflow: string, mapping: SystolicMapping, gem
   const T = gemm[td];
   const rowFolds = ceilDiv(Sr, R);
   const colFolds = ceilDiv(Sc, C);
-  const cyclesPerFold = (outputStationary ? 0 : R) + R + C + T - 2;
+  if (mapping.timeTile !== undefined) {
+    checkPositiveInt(`dataflow ${dataflow}: timeTile`, mapping.timeTile);
+    // Pieces of K would leave outputs unfinished in the PEs between pieces.
+    if (outputStationary) throw new ConfigError(`dataflow ${dataflow}: an output-stationary mapping streams the reduction K and cannot tile it`);
+  }
+  const piece = Math.min(mapping.timeTile ?? T, T);
+  const timeFolds = ceilDiv(T, piece);
+  const foldCycles = (streamed: number): number => (outputStationary ? 0 : R) + R + C + streamed - 2;
+  const cyclesPerFold = foldCycles(piece);
+  const lastPiece = T - (timeFolds - 1) * piece;
+  const computeCycles = rowFolds * colFolds * ((timeFolds - 1) * cyclesPerFold + foldCycles(lastPiece));
   // With an input stationary, which input is it: the one without the time dimension.
   const stationary: GemmOperand = outputStationary ? 'ofmap' : td === 'M' ? 'filter' : 'ifmap';
   const dimsOf: Record<GemmOperand, readonly [GemmDim, GemmDim]> = { ifmap: ['M', 'K'], filter: ['K', 'N'], ofmap: ['M', 'N'] };
 
+  const folds = rowFolds * colFolds * timeFolds;
   const fold = (index: number): Fold => {
-    if (!Number.isSafeInteger(index) || index < 0 || index >= rowFolds * colFolds) throw new RangeError(`fold ${index} out of range 0..${rowFolds * colFolds - 1}`);
-    const rowFold = mapping.foldOrder === 'rows-outer' ? Math.floor(index / colFolds) : index % rowFolds;
-    const colFold = mapping.foldOrder === 'rows-outer' ? index % colFolds : Math.floor(index / rowFolds);
+    if (!Number.isSafeInteger(index) || index < 0 || index >= folds) throw new RangeError(`fold ${index} out of range 0..${folds - 1}`);
+    // The outer dimension, then the pieces of time, then the inner dimension.
+    const inner = mapping.foldOrder === 'rows-outer' ? colFolds : rowFolds;
+    const outer = Math.floor(index / (inner * timeFolds));
+    const timeFold = Math.floor(index / inner) % timeFolds;
+    const innerFold = index % inner;
+    const rowFold = mapping.foldOrder === 'rows-outer' ? outer : innerFold;
+    const colFold = mapping.foldOrder === 'rows-outer' ? innerFold : outer;
     const r0 = rowFold * R;
     const c0 = colFold * C;
+    const t0 = timeFold * piece;
     const rowsUsed = Math.min(R, Sr - r0);
     const colsUsed = Math.min(C, Sc - c0);
-    // The block: the spread dimensions take this fold's slice, the streamed one its whole range.
-    const lo = (d: GemmDim): number => (d === rd ? r0 : d === cd ? c0 : 0);
-    const hi = (d: GemmDim): number => (d === rd ? r0 + rowsUsed : d === cd ? c0 + colsUsed : T);
+    const streamed = Math.min(piece, T - t0);
+    // The block: the spread dimensions take this fold's slice, the streamed one this piece.
+    const lo = (d: GemmDim): number => (d === rd ? r0 : d === cd ? c0 : t0);
+    const hi = (d: GemmDim): number => (d === rd ? r0 + rowsUsed : d === cd ? c0 + colsUsed : t0 + streamed);
     const m0 = lo('M'), m1 = hi('M'), n0 = lo('N'), n1 = hi('N'), k0 = lo('K'), k1 = hi('K');
     const mapped = rowsUsed * colsUsed;
-    const streamedRows = rowsUsed * T;
-    const streamedCols = colsUsed * T;
+    const streamedRows = rowsUsed * streamed;
+    const streamedCols = colsUsed * streamed;
     let ifmap: number, filter: number, psum: number, ofmap: number;
     if (outputStationary) {
       // ifmap (M,K) enters along the rows, filter (K,N) down the columns; outputs stay.
@@ -171,8 +215,8 @@ export function planSystolicGemm(dataflow: string, mapping: SystolicMapping, gem
       psum = rowFold > 0 ? streamedCols : 0;
     }
     return {
-      index, rowFold, colFold, rowsUsed, colsUsed, m0, m1, n0, n1, k0, k1,
-      cycles: cyclesPerFold,
+      index, rowFold, colFold, timeFold, streamed, rowsUsed, colsUsed, m0, m1, n0, n1, k0, k1,
+      cycles: foldCycles(streamed),
       outputsFinal: outputStationary || rowFold === rowFolds - 1,
       sramReads: { ifmap, filter, psum },
       sramWrites: { ofmap },
@@ -190,15 +234,19 @@ export function planSystolicGemm(dataflow: string, mapping: SystolicMapping, gem
       } else if (d === cd) {
         key = key * colFolds + f.colFold;
         elements *= f.colsUsed;
-      } else elements *= T;
+      } else {
+        key = key * timeFolds + f.timeFold;
+        elements *= f.streamed;
+      }
     }
     return { key, elements };
   };
 
   return Object.freeze({
-    dataflow, gemm, array, mapping, Sr, Sc, T, rowFolds, colFolds,
-    folds: rowFolds * colFolds,
+    dataflow, gemm, array, mapping, Sr, Sc, T, rowFolds, colFolds, timeFolds,
+    folds,
     cyclesPerFold,
+    computeCycles,
     // Output-stationary results are copied to shadow registers and read out one row per
     // cycle on the column buses while the next fold computes; only the last fold's show.
     drainCycles: outputStationary ? R : 0,
@@ -208,6 +256,10 @@ export function planSystolicGemm(dataflow: string, mapping: SystolicMapping, gem
 }
 
 /** Builds a systolic dataflow contribution from its mapping (the fold algebra is shared). */
-export function defineSystolicDataflow(spec: ContributionBase & { readonly mapping: SystolicMapping; readonly differences: readonly string[]; readonly batchesTime?: boolean }): DataflowContribution {
-  return Object.freeze({ ...spec, plan: (gemm: GemmShape, array: ArrayShape) => planSystolicGemm(spec.name, spec.mapping, gemm, array) });
+export function defineSystolicDataflow(spec: ContributionBase & { readonly mapping: SystolicMapping; readonly differences: readonly string[]; readonly batchesTime?: boolean; readonly tilesTime?: boolean }): DataflowContribution {
+  return Object.freeze({
+    ...spec,
+    plan: (gemm: GemmShape, array: ArrayShape, hints?: PlanHints) =>
+      planSystolicGemm(spec.name, spec.tilesTime && hints?.maxStreamed !== undefined ? { ...spec.mapping, timeTile: Math.max(1, Math.floor(hints.maxStreamed)) } : spec.mapping, gemm, array),
+  });
 }

@@ -7,7 +7,7 @@ import { measure } from './measure.js';
 export const SPARSITY_GAIN_DEFINITION =
   'computation energy (PE operations, LIF and gradient units) of one SNN training iteration on SATA without sparsity (no operation gated) divided by the same with sparsity (zero spikes, zero firing gradients and zero membrane gradients gate their operations); same hardware, same schedule';
 export const SNN_OVER_ANN_DEFINITION =
-  'total energy (computation, data movement, leakage) of one SNN BPTT training iteration on SATA (sparsity-aware) divided by that of one training iteration of the same network as an ANN (ReLU, 16-bit) on the Eyeriss-like baseline with the same array, memories, mapping and energy model (the ANN has no time steps to batch: dataflow sata runs as ws)';
+  'total energy (computation, data movement, leakage) of one SNN BPTT training iteration on SATA (sparsity-aware) divided by that of one training iteration of the same network as an ANN (ReLU, 16-bit) on the Eyeriss-like baseline with the same array, memories, mapping and energy model (the ANN has no time steps to batch: it runs the same mapping without batching, so sata runs as ws)';
 
 export interface ComparisonRuns {
   readonly result: ComparisonResult;

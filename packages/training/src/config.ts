@@ -15,9 +15,10 @@ export interface TrainingConfig {
   readonly timesteps: number;
   readonly batch: number;
   /**
-   * A registered dataflow: os, ws, is, or sata (ws with a layer's T steps batched into one
-   * GEMM, SATA_Sim's dataflow and the default). The ANN baseline, which has no steps to
-   * batch, runs sata as ws.
+   * A registered dataflow: os, ws, is, sata (ws with a layer's T steps batched into one
+   * GEMM, SATA_Sim's dataflow), or sata-tiled (sata with the streamed rows split so that
+   * partial sums stay on chip; the default). The ANN baseline, which has no steps to batch,
+   * runs the same mapping unbatched.
    */
   readonly dataflow: string;
   /** A registered energy model. */
@@ -99,7 +100,7 @@ export const DEFAULT_CONFIG: TrainingConfig = {
   arch: 'sata',
   timesteps: 4,
   batch: 1,
-  dataflow: 'sata',
+  dataflow: 'sata-tiled',
   energyModel: 'sata-32nm',
   clockMHz: 400,
   array: { rows: 8, cols: 16 },

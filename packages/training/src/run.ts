@@ -57,12 +57,12 @@ export interface TrainingRun {
  * runs it on the accelerator (events through the kernel), prices the counted actions with
  * the energy model and sums everything by stage, layer, step, component and action.
  */
-/** The dataflow a configuration runs: the ANN has no time steps, so a time-batching dataflow runs as its plain mapping (sata as ws). */
+/**
+ * The dataflow a configuration runs. The ANN has no time steps: it runs a time-batching
+ * dataflow's mapping (and tiling) without batching, which its schedule never does.
+ */
 export function dataflowFor(cfg: ResolvedConfig, registry: Registry): DataflowContribution {
-  const name = cfg.arch === 'eyeriss' && cfg.dataflow === 'sata' ? 'ws' : cfg.dataflow;
-  const dataflow = registry.get('dataflows', name) as DataflowContribution;
-  if (cfg.arch === 'eyeriss' && dataflow.batchesTime) throw new ConfigError(`dataflow ${cfg.dataflow} batches time steps, which the ANN baseline does not have; use os, ws or is`);
-  return dataflow;
+  return registry.get('dataflows', cfg.dataflow) as DataflowContribution;
 }
 
 /** The schedule of the configured architecture (its shape does not depend on the activity, only its counts do). */

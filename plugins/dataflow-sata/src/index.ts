@@ -19,11 +19,30 @@ export const sataDataflow = defineSystolicDataflow({
   ],
 });
 
+/**
+ * `sata` with the streamed rows split so that a column fold's partial sums fit in the
+ * output partition's free space (the hardware says how many rows fit, PlanHints): a piece
+ * of rows runs through every row fold before the next piece starts, so partial sums never
+ * go to DRAM; the price is loading the stationary weights into the PEs again for every
+ * piece (2R cycles and R x C weight reads from the buffer per extra fold).
+ */
+export const sataTiledDataflow = defineSystolicDataflow({
+  name: 'sata-tiled',
+  version: '1.0.0',
+  description: 'sata with the streamed rows split so that partial sums stay on chip (weights loaded again per piece)',
+  mapping: { rows: 'K', cols: 'N', time: 'M', foldOrder: 'cols-outer' },
+  batchesTime: true,
+  tilesTime: true,
+  differences: [
+    'the streamed dimension is cut into pieces that fit the output buffer, each piece a fold of its own (SCALE-Sim streams all of it in one fold)',
+  ],
+});
+
 export const sataDataflowPlugin = definePlugin({
   name: 'dataflow-sata',
-  version: '1.0.0',
-  description: 'The time-batched weight-stationary dataflow of SATA',
-  dataflows: [sataDataflow],
+  version: '1.1.0',
+  description: 'The time-batched weight-stationary dataflows of SATA: sata, and sata-tiled which keeps partial sums on chip',
+  dataflows: [sataDataflow, sataTiledDataflow],
 });
 
 export default sataDataflowPlugin;

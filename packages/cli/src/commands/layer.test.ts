@@ -68,7 +68,7 @@ describe('sata layer', () => {
     [['--conv', '8,8,3,3,1,1', '--gemm', '1,1,1'], /exactly one of --conv/],
     [[], /exactly one of --conv/],
     [['--gemm', '4,4,4', '--array', '8by16'], /--array must be ROWSxCOLS/],
-    [['--gemm', '4,4,4', '--dataflow', 'rs'], /unknown dataflow "rs" \(known: is, os, sata, ws\)/],
+    [['--gemm', '4,4,4', '--dataflow', 'rs'], /unknown dataflow "rs" \(known: is, os, sata, sata-tiled, ws\)/],
     [['--gemm', '4,4,4', '--energy', 'nope'], /unknown energy model "nope"/],
     [['--gemm', '4,4,4', '--energy', 'accelergy'], /needs a table: add --ert FILE/],
     [['--gemm', '4,4,4', '--density', '2,1'], /--density takes ifmap,filter densities in \[0,1\]/],

@@ -46,7 +46,7 @@ export function trainingOptions(y: Argv): Argv<any> {
     .option('timesteps', { alias: 'T', type: 'number', describe: 'SNN time steps [default: 4]' })
     .option('batch', { alias: 'b', type: 'number', describe: 'samples per iteration [default: 1]' })
     .option('arch', { type: 'string', choices: ['sata', 'eyeriss'], describe: 'sata: SNN BPTT on SATA; eyeriss: the ANN on the Eyeriss-like baseline [default: sata]' })
-    .option('dataflow', { type: 'string', describe: "os, ws, is, or sata (ws with a layer's time steps batched; the ANN runs it as ws) [default: sata]" })
+    .option('dataflow', { type: 'string', describe: "os, ws, is, sata (ws with a layer's time steps batched) or sata-tiled (sata keeping partial sums on chip); the ANN runs the mapping unbatched [default: sata-tiled]" })
     .option('energy', { type: 'string', describe: 'energy model (sata-32nm, eyeriss, horowitz-45nm, ...) [default: sata-32nm]' })
     .option('sparsity', { type: 'string', describe: 'statistical: scalar sparsities; measured: counted from the functional model on --dataset; replayed: counted from an activity trace (--activity FILE); --no-sparsity: sparsity-unaware (nothing gated) [default: statistical]' })
     .option('gating', { type: 'boolean', describe: 'gate operations on zero operands; --no-gating is --no-sparsity [default: true]' })

@@ -1,5 +1,5 @@
 import { Component, ConfigError, defineComponentInfo, type Simulator } from '@sata/core';
-import type { Fold, FoldPlan, GemmOperand } from '@sata/plugin-api';
+import type { Fold, FoldPlan, GemmOperand, PlanHints } from '@sata/plugin-api';
 import { ActionCounter } from '../actions.js';
 import { denseActivity } from '../activity.js';
 import { addFoldCounts, emptyFoldCounts, type FoldCounts } from '../fold-counts.js';
@@ -285,9 +285,6 @@ export class Controller extends Component<typeof controllerInfo.params> {
 
   private startGemm(step: GemmStep, result: MutableResult): void {
     const parts = this.requireParts();
-    const plan = step.dataflow.plan(step.gemm, parts.array.shape);
-    parts.array.prepare(plan, step.operands, step.gating);
-    result.plan = plan;
     const buffers = { ifmap: parts.buffers.get(step.buffers.ifmap)!, filter: parts.buffers.get(step.buffers.filter)!, ofmap: parts.buffers.get(step.buffers.ofmap)! };
     const names = { ifmap: step.tensors?.ifmap ?? `${step.label}#ifmap`, filter: step.tensors?.filter ?? `${step.label}#filter`, ofmap: step.tensors?.ofmap ?? `${step.label}#ofmap` };
     const shape = `${step.gemm.M}x${step.gemm.N}x${step.gemm.K}`;
@@ -300,6 +297,9 @@ export class Controller extends Component<typeof controllerInfo.params> {
         this.dramRequest(placed.spillBits, true, () => undefined);
       }
     }
+    const plan = step.dataflow.plan(step.gemm, parts.array.shape, outputToDram || !step.keepOutput ? this.planHints(step, buffers) : {});
+    parts.array.prepare(plan, step.operands, step.gating);
+    result.plan = plan;
     this.current = {
       outputToDram,
       step, plan, result, buffers,
@@ -319,6 +319,19 @@ export class Controller extends Component<typeof controllerInfo.params> {
     this.fetch();
   }
 
+
+  /**
+   * What a time-tiling dataflow needs to keep a column fold's partial sums on chip: the
+   * steps whose partial sums fit in the output partition's free tile space (half of it
+   * when an input shares the partition and needs room too).
+   */
+  private planHints(step: GemmStep, buffers: { ifmap: GlobalBuffer; filter: GlobalBuffer; ofmap: GlobalBuffer }): PlanHints {
+    if (!step.dataflow.tilesTime) return {};
+    const out = buffers.ofmap;
+    const shared = buffers.ifmap === out || buffers.filter === out;
+    const free = (out.usableBits - out.pinnedTotalBits) / (shared ? 2 : 1);
+    return { maxStreamed: Math.max(1, Math.floor(free / (this.requireParts().array.shape.cols * step.bits.ofmap))) };
+  }
 
   /** Looks up the next fold's tiles; reads what is missing from DRAM, then marks the fold's data arrived. */
   private fetch(): void {
