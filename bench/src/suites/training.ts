@@ -30,6 +30,6 @@ export const trainingSuite: BenchSuite = {
         extra: () => ({ eventsPerIteration: events, eventsPerSecond: (events * runs) / seconds, wallSecondsPerIteration: seconds / runs }),
       };
     };
-    return [make('vgg5', 'sata'), make('vgg5', 'ws'), make('vgg16', 'sata'), make('vgg16', 'ws')];
+    return [make('vgg5', 'sata-tiled'), make('vgg5', 'sata'), make('vgg5', 'ws'), make('vgg16', 'sata-tiled'), make('vgg16', 'sata'), make('vgg16', 'ws')];
   },
 };
