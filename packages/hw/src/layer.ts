@@ -28,7 +28,7 @@ export interface LayerReport {
   readonly gemm: GemmShape;
   readonly array: ArrayShape;
   readonly model: 'fold' | 'cycle';
-  readonly mapping: { readonly Sr: number; readonly Sc: number; readonly T: number; readonly rowFolds: number; readonly colFolds: number; readonly folds: number; readonly cyclesPerFold: number };
+  readonly mapping: { readonly Sr: number; readonly Sc: number; readonly T: number; readonly rowFolds: number; readonly colFolds: number; readonly timeFolds: number; readonly folds: number; readonly cyclesPerFold: number };
   /** Compute cycles: folds x cycles per fold (SCALE-Sim v2 reports one less). */
   readonly cycles: number;
   readonly stallCycles: number;
@@ -86,7 +86,7 @@ export function simulateLayer(req: LayerRequest): LayerReport & { readonly run: 
     gemm: plan.gemm,
     array: plan.array,
     model: acc.array.params.model as 'fold' | 'cycle',
-    mapping: { Sr: plan.Sr, Sc: plan.Sc, T: plan.T, rowFolds: plan.rowFolds, colFolds: plan.colFolds, folds: plan.folds, cyclesPerFold: plan.cyclesPerFold },
+    mapping: { Sr: plan.Sr, Sc: plan.Sc, T: plan.T, rowFolds: plan.rowFolds, colFolds: plan.colFolds, timeFolds: plan.timeFolds, folds: plan.folds, cyclesPerFold: plan.cyclesPerFold },
     cycles: s.computeCycles,
     stallCycles: s.stallCycles,
     drainCycles: s.drainCycles,

@@ -141,7 +141,7 @@ export const layerCommand: CommandFactory = (ctx) => ({
     ctx.io.out(
       formatTable(['quantity', 'value', 'unit'], [
         ['mapping Sr x Sc x T', `${m.Sr} x ${m.Sc} x ${m.T}`, ''],
-        ['folds (rows x cols)', `${m.folds} (${m.rowFolds} x ${m.colFolds})`, ''],
+        ['folds (rows x cols x time pieces)', `${m.folds} (${m.rowFolds} x ${m.colFolds} x ${m.timeFolds})`, ''],
         ['cycles per fold', m.cyclesPerFold, 'cycles'],
         ['compute cycles', r.cycles, 'cycles (SCALE-Sim v2 reports one less)'],
         ['stall cycles', r.stallCycles, 'cycles'],
