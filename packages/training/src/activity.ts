@@ -1,6 +1,6 @@
 import { ConfigError } from '@sata/core';
 import { densityActivity, tensorActivity, type GemmActivity, type Matrix } from '@sata/hw';
-import type { BpttResult, FloatArray, Network, ResolvedLayer, SpikingStep, Weights } from '@sata/snn';
+import { im2colT, type BpttResult, type FloatArray, type Network, type ResolvedLayer, type SpikingStep, type Weights } from '@sata/snn';
 import type { ResolvedConfig } from './config.js';
 
 /** The three BPTT densities of one layer at one step (snn-model.md), and the input's. */
@@ -68,29 +68,19 @@ export function statisticalActivity(net: Network, cfg: ResolvedConfig): Activity
 
 const nz = (v: number): number => (v !== 0 ? 1 : 0);
 
-/** Batch im2col of a [B, C, H, W] tensor: rows (b, e, f), columns (c, r, s); 1 where nonzero. */
+/**
+ * The forward GEMM's ifmap of a conv from its [B, C, H, W] input: rows (b, e, f), columns
+ * (c, r, s), by the functional model's own im2col (one lowering for computing and for
+ * counting); only which entries are nonzero matters here.
+ */
 export function im2colBatch(x: ArrayLike<number>, l: ResolvedLayer, batch: number): Matrix {
   const [C, H, W] = l.inShape;
-  const [, E, F] = l.outShape;
+  const [K, E, F] = l.outShape;
   const R = l.kernel;
-  const { stride, padding: pad } = l;
-  const K = C * R * R;
-  const data = new Uint8Array(batch * E * F * K);
-  for (let b = 0; b < batch; b++)
-    for (let e = 0; e < E; e++)
-      for (let f = 0; f < F; f++) {
-        const row = ((b * E + e) * F + f) * K;
-        for (let c = 0; c < C; c++)
-          for (let r = 0; r < R; r++) {
-            const y = e * stride + r - pad;
-            if (y < 0 || y >= H) continue;
-            for (let s = 0; s < R; s++) {
-              const xx = f * stride + s - pad;
-              if (xx >= 0 && xx < W) data[row + (c * R + r) * R + s] = nz(x[((b * C + c) * H + y) * W + xx]!);
-            }
-          }
-      }
-  return { rows: batch * E * F, cols: K, data };
+  const input = x instanceof Float32Array || x instanceof Float64Array ? x : Float32Array.from(x);
+  const data = new Float32Array(batch * E * F * C * R * R);
+  im2colT({ batch, C, H, W, K, kernel: R, stride: l.stride, padding: l.padding, Ho: E, Wo: F }, input, data);
+  return { rows: batch * E * F, cols: C * R * R, data };
 }
 
 /**
