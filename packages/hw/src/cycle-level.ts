@@ -138,6 +138,28 @@ class CycleLevelArray {
     if (++d.row === this.R) this.drain = undefined;
   }
 
+  /**
+   * One clock of the operand that moves along the rows (both fold kinds): PE (i, j > 0)
+   * takes its left neighbour's value; the left edge takes step t = cycle - i of row i from
+   * the buffer, skewed one cycle per row (a read only where the row is mapped).
+   */
+  private shiftAlongRow(p: number, i: number, j: number, cycle: number, T: number, rowsUsed: number, value: (i: number, t: number) => number, counts: FoldCounts, operand: 'ifmap' | 'filter'): void {
+    const { hTag, hOk, hVal } = this;
+    if (j > 0) {
+      hTag[p] = hTag[p - 1]!;
+      hOk[p] = hOk[p - 1]!;
+      hVal[p] = hVal[p - 1]!;
+      return;
+    }
+    const t = cycle - i;
+    if (t >= 0 && t < T) {
+      hTag[p] = t;
+      hOk[p] = i < rowsUsed ? 1 : 0;
+      hVal[p] = hOk[p] ? value(i, t) : 0;
+      if (hOk[p]) counts.sramReads[operand]++;
+    } else hTag[p] = -1;
+  }
+
   outputStationaryFold(f: Fold): FoldCounts {
     const { R, C, hTag, hOk, hVal, vTag, vOk, vVal, acc } = this;
     const T = f.streamed;
@@ -157,19 +179,7 @@ class CycleLevelArray {
         for (let j = C - 1; j >= 0; j--) {
           const p = i * C + j;
           const mappedPe = i < f.rowsUsed && j < f.colsUsed;
-          if (j > 0) {
-            hTag[p] = hTag[p - 1]!;
-            hOk[p] = hOk[p - 1]!;
-            hVal[p] = hVal[p - 1]!;
-          } else {
-            const t = cycle - i;
-            if (t >= 0 && t < T) {
-              hTag[p] = t;
-              hOk[p] = i < f.rowsUsed ? 1 : 0;
-              hVal[p] = hOk[p] ? left(i, t) : 0;
-              if (hOk[p]) counts.sramReads[leftIsIfmap ? 'ifmap' : 'filter']++;
-            } else hTag[p] = -1;
-          }
+          this.shiftAlongRow(p, i, j, cycle, T, f.rowsUsed, left, counts, leftIsIfmap ? 'ifmap' : 'filter');
           if (i > 0) {
             vTag[p] = vTag[p - C]!;
             vOk[p] = vOk[p - C]!;
@@ -275,19 +285,7 @@ class CycleLevelArray {
         for (let j = C - 1; j >= 0; j--) {
           const p = i * C + j;
           const mappedPe = i < f.rowsUsed && j < f.colsUsed;
-          if (j > 0) {
-            hTag[p] = hTag[p - 1]!;
-            hOk[p] = hOk[p - 1]!;
-            hVal[p] = hVal[p - 1]!;
-          } else {
-            const t = cycle - i;
-            if (t >= 0 && t < T) {
-              hTag[p] = t;
-              hOk[p] = i < f.rowsUsed ? 1 : 0;
-              hVal[p] = hOk[p] ? streamedValue(i, t) : 0;
-              if (hOk[p]) counts.sramReads[streamedName]++;
-            } else hTag[p] = -1;
-          }
+          this.shiftAlongRow(p, i, j, cycle, T, f.rowsUsed, streamedValue, counts, streamedName);
           if (i > 0) {
             vTag[p] = vTag[p - C]!;
             vOk[p] = vOk[p - C]!;
