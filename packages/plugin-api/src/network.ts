@@ -1,27 +1,21 @@
 import type { ContributionBase } from './contributions.js';
 
 /**
- * One layer of a network specification (snn-model.md). Input channels and sizes are
- * inferred from the previous layer; `in`, when given, is checked against the inference
- * (the golden files state it). `conv` and `fc` are followed by LIF neurons, `pool` is a
- * 2x2 stride-2 max pooling of spikes, `out` is the final linear layer that integrates and
- * never fires (exactly one, last).
+ * One layer of a network specification (snn-model.md, "Graph networks"). `type` names a
+ * layer kind registered in the layer table (built-in: conv, fc, batchnorm, lif, if, add,
+ * maxpool (alias pool), avgpool, globalavgpool, out; plugins add more). `inputs` names the
+ * layers it reads (`input` is the network input); by default it reads the layer before it.
+ * The other fields belong to the kind, which validates them. A `conv` or `fc` without
+ * `neuron: false` is the shorthand of format 1: a current followed by a LIF neuron.
  */
-export type LayerSpec =
-  | {
-      readonly type: 'conv';
-      readonly name?: string;
-      readonly in?: number;
-      readonly out: number;
-      readonly kernel: number;
-      readonly stride?: number;
-      readonly padding?: number;
-    }
-  | { readonly type: 'fc'; readonly name?: string; readonly in?: number; readonly out: number }
-  | { readonly type: 'pool'; readonly name?: string }
-  | { readonly type: 'out'; readonly name?: string; readonly in?: number; readonly out: number };
+export interface LayerSpec {
+  readonly type: string;
+  readonly name?: string;
+  readonly inputs?: readonly string[];
+  readonly [field: string]: unknown;
+}
 
-export type LayerType = LayerSpec['type'];
+export type LayerType = string;
 
 export interface NetworkSpec {
   readonly name: string;

@@ -2,6 +2,7 @@ import type { ComponentContribution, ContributionBase } from './contributions.js
 import type { DataflowContribution } from './dataflow.js';
 import type { EncoderContribution } from './encoder.js';
 import type { EnergyModelContribution } from './energy.js';
+import type { LayerKindContribution } from './layer-kind.js';
 import type { NetworkContribution } from './network.js';
 
 /** A plugin: a typed object of contributions, imported explicitly by package name (no folder scanning). */
@@ -14,9 +15,11 @@ export interface Plugin {
   readonly energyModels?: readonly EnergyModelContribution[];
   readonly encoders?: readonly EncoderContribution[];
   readonly networks?: readonly NetworkContribution[];
+  /** Layer kinds (the layer table): fields, shapes, functional forward/backward, lowering, activity. */
+  readonly layers?: readonly LayerKindContribution[];
 }
 
-export const CONTRIBUTION_KINDS = ['components', 'dataflows', 'energyModels', 'encoders', 'networks'] as const;
+export const CONTRIBUTION_KINDS = ['components', 'dataflows', 'energyModels', 'encoders', 'networks', 'layers'] as const;
 export type ContributionKind = (typeof CONTRIBUTION_KINDS)[number];
 
 export type ContributionOf<K extends ContributionKind> = NonNullable<Plugin[K]>[number];

@@ -14,6 +14,7 @@ const KIND_LABEL: Record<ContributionKind, string> = {
   energyModels: 'energy model',
   encoders: 'encoder',
   networks: 'network',
+  layers: 'layer kind',
 };
 
 /**

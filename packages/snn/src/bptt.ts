@@ -1,105 +1,84 @@
 /**
- * The functional SNN: LIF forward pass over T time steps and the BPTT backward pass, exactly
- * as `snn-model.md` fixes them, keeping every per-layer, per-step tensor and its exact
- * nonzero counts for the hardware model.
- *
- *   I[t]  = W * x[t]
- *   u[t]  = lam * u[t-1] * (1 - s[t-1]) + I[t]          u[0] = 0, s[0] = 0
- *   s[t]  = 1 if u[t] - theta >= 0 else 0
- *   sg[t] = max(0, 1 - |u[t] - theta| / theta)
- *   ds[t] = W_next^T * du_next[t]
- *   du[t] = ds[t] * sg[t] + lam * (1 - s[t]) * du[t+1]   du[T+1] = 0
- *   dW    = sum_t du[t] (correlate) x[t]
- *   logits = (1/T) sum_t I_out[t];  dI_out[t] = (softmax(logits) - onehot) / (T * batch)
+ * The functional SNN over a layer graph: the forward pass over T time steps and the BPTT
+ * backward pass, exactly as `snn-model.md` fixes them, keeping every layer's per-step
+ * tensors and their exact nonzero counts for the hardware model. Layers run in the graph's
+ * order, each over all its steps (batch norm needs every step of its input; a neuron's
+ * steps run in order inside its kind); the backward pass runs the layers in reverse, and a
+ * layer read by several others gets the sum of their gradients.
+ *   logits = (1/T) sum_t y_out[t];  dy_out[t] = (softmax(logits) - onehot) / (T * batch)
  */
 import { ConfigError } from '@sata/core';
-import { convBackward, convForwardT, linearBackward, linearForwardT, poolBackward, poolForward, transpose, Workspace, type ConvGeometry } from './kernels.js';
+import type { ForwardResult, LayerParams, NeuronDefaults } from '@sata/plugin-api';
+import { Workspace } from './kernels.js';
 import type { Network, ResolvedLayer } from './network.js';
-import { alloc, countNonzero, dtypeOf, type DType, type FloatArray } from './tensor.js';
+import { countNonzero, dtypeOf, type DType, type FloatArray } from './tensor.js';
 
-/** One weight tensor per layer in the layouts of snn-model.md; null for pooling layers. */
-export type Weights = readonly (FloatArray | null)[];
+/** Parameter tensors per layer, by name (`weight`, `bias`, `gamma`, ...); `{}` for a layer without. */
+export type Weights = readonly LayerParams[];
 
 export interface LifParams {
   /** Time steps. */
   readonly T: number;
-  /** Membrane leak factor per step. */
+  /** Membrane leak factor per step of neurons that do not set their own. */
   readonly lam: number;
-  /** Firing threshold. */
+  /** Firing threshold of neurons that do not set their own. */
   readonly theta: number;
 }
 
 export interface BpttOptions extends LifParams {
-  /** Scratch buffers to reuse across calls (training loops); a shared one otherwise. */
+  /** Scratch buffers to reuse across calls (training loops); a fresh one otherwise. */
   readonly workspace?: Workspace;
+  /** Training mode (default); evaluation normalises batch norm by its running statistics. */
+  readonly training?: boolean;
 }
 
-/** Exact nonzero counts of one layer at one time step, over the whole batch. */
-export interface SpikingCounts {
-  readonly x: number;
-  readonly s: number;
-  readonly sg: number;
-  readonly du: number;
-  readonly ds: number;
+/** Exact nonzero counts of one layer at one step over the batch: its (first) input, output, output gradient, and a neuron's sg and du. */
+export interface StepCounts {
+  x: number;
+  y: number;
+  dy: number;
+  sg: number;
+  du: number;
 }
 
-/** conv/fc at step t: its input x, membrane potential u, spikes s, surrogate sg, gradients du and ds. */
-export interface SpikingStep {
-  readonly x: FloatArray;
-  readonly u: FloatArray;
-  readonly s: FloatArray;
-  readonly sg: FloatArray;
-  du: FloatArray;
-  ds: FloatArray;
-  nnz: SpikingCounts;
-}
-
-/** pool at step t: input spikes x, output spikes s, gradient ds arriving at the output (routed to x). */
-export interface PoolStep {
-  readonly x: FloatArray;
-  readonly s: FloatArray;
-  readonly argmax: Int32Array;
-  ds: FloatArray;
-  nnz: { readonly x: number; readonly s: number; ds: number };
-}
-
-/** out at step t: input x, integrated current I, its gradient dI. */
-export interface OutStep {
-  readonly x: FloatArray;
-  readonly I: FloatArray;
-  dI: FloatArray;
-  nnz: { readonly x: number; dI: number };
-}
-
-interface TraceBase {
-  readonly layer: ResolvedLayer;
-  /** Values per step over the batch: outputs (numel) and inputs (inNumel). */
+/** One layer over all steps: what it read, what it produced, its gradients. */
+export interface LayerTrace {
+  readonly layer: ResolvedLayer<any>;
+  readonly kind: string;
+  /** Values per step over the batch: output (numel) and first input (inNumel). */
   readonly numel: number;
   readonly inNumel: number;
+  /** x[i][t]: input i at step t (the very arrays its producers made, not copies). */
+  readonly x: readonly (readonly FloatArray[])[];
+  readonly y: FloatArray[];
+  /** dL/dy per step (empty after a forward pass alone). */
+  dy: FloatArray[];
+  /** A kind's own per-step tensors: a neuron's u and sg (forward) and du (backward). */
+  readonly state: Record<string, FloatArray[]>;
+  /** Trainable parameter gradients, summed over batch and steps. */
+  grads: Readonly<Record<string, FloatArray>>;
+  readonly fwd: ForwardResult;
+  readonly nnz: StepCounts[];
 }
-export type LayerTrace =
-  | (TraceBase & { readonly kind: 'conv' | 'fc'; readonly steps: SpikingStep[]; readonly dW: FloatArray })
-  | (TraceBase & { readonly kind: 'pool'; readonly steps: PoolStep[]; readonly dW: null })
-  | (TraceBase & { readonly kind: 'out'; readonly steps: OutStep[]; readonly dW: FloatArray });
 
 /** Densities (nonzero / numel) of one layer at one step, or over all steps. */
 export interface DensityFigures {
-  /** Input density (the spikes, or analog values, the layer reads). */
+  /** Input density (the spikes, or analog values, the layer reads; its first input). */
   readonly input: number;
-  /** Output spike density (conv, fc, pool). */
+  /** Output nonzero density (spikes of a neuron, or the output of other kinds); null for the head. */
   readonly spike: number | null;
-  /** Surrogate-gradient (firing-gradient) nonzero density (conv, fc). */
+  /** Surrogate-gradient (firing-gradient) nonzero density (neurons). */
   readonly surrogate: number | null;
-  /** Membrane-gradient du nonzero density (conv, fc; dI for out). */
+  /** Membrane-gradient du nonzero density (neurons; the head's dI). */
   readonly du: number | null;
-  /** Output-gradient ds nonzero density (conv, fc, pool). */
+  /** Output-gradient nonzero density (all but the head). */
   readonly ds: number | null;
 }
 
 export interface LayerDensity {
   readonly index: number;
   readonly name: string;
-  readonly kind: ResolvedLayer['kind'];
+  readonly kind: string;
   readonly numel: number;
   readonly perStep: DensityFigures[];
   /** Over all time steps: total nonzero / (numel * T). */
@@ -112,7 +91,7 @@ export interface BpttResult {
   readonly dtype: DType;
   /** Mean cross-entropy over the batch. */
   readonly loss: number;
-  /** [batch, classes] = (1/T) sum_t I_out[t]. */
+  /** [batch, classes] = (1/T) sum_t y_out[t]. */
   readonly logits: FloatArray;
   /** Samples whose largest logit is their label (first maximum on ties). */
   readonly correct: number;
@@ -125,20 +104,20 @@ function checkInputs(net: Network, weights: Weights, inputs: readonly FloatArray
   if (!(p.theta > 0)) throw new ConfigError(`theta must be positive, found ${p.theta}`);
   if (!(p.lam >= 0 && p.lam <= 1)) throw new ConfigError(`lam must be in [0, 1], found ${p.lam}`);
   if (inputs.length !== p.T) throw new ConfigError(`expected ${p.T} input tensors (one per time step), found ${inputs.length}`);
-  const inSize = net.layers[0]!.inSize;
   const dtype = dtypeOf(inputs[0]!);
-  const batch = inputs[0]!.length / inSize;
+  const batch = inputs[0]!.length / net.inSize;
   if (!Number.isInteger(batch) || batch < 1) throw new ConfigError(`input of ${inputs[0]!.length} values is not a whole batch of ${net.inputShape.join('x')} samples`);
   for (const x of inputs) {
-    if (x.length !== batch * inSize || dtypeOf(x) !== dtype) throw new ConfigError('every time step must hold the same batch in the same dtype');
+    if (x.length !== batch * net.inSize || dtypeOf(x) !== dtype) throw new ConfigError('every time step must hold the same batch in the same dtype');
   }
-  if (weights.length !== net.layers.length) throw new ConfigError(`expected ${net.layers.length} weight entries (null for pool), found ${weights.length}`);
+  if (weights.length !== net.layers.length) throw new ConfigError(`expected ${net.layers.length} parameter entries (one per layer), found ${weights.length}`);
   net.layers.forEach((l, i) => {
-    const w = weights[i];
-    if (l.kind === 'pool') {
-      if (w) throw new ConfigError(`layer ${i} (${l.name}): a pooling layer has no weights`);
-    } else if (!w || w.length !== l.weightCount || dtypeOf(w) !== dtype) {
-      throw new ConfigError(`layer ${i} (${l.name}): expected ${dtype} weights of shape ${l.weightShape!.join('x')} (${l.weightCount} values), found ${w ? `${dtypeOf(w)} of ${w.length}` : 'none'}`);
+    for (const d of l.params) {
+      const w = weights[i]?.[d.name];
+      const n = d.shape.reduce((a, b) => a * b, 1);
+      if (!w || w.length !== n || dtypeOf(w) !== dtype) {
+        throw new ConfigError(`layer ${i} (${l.name}): expected ${dtype} ${d.name} of shape ${d.shape.join('x')} (${n} values), found ${w ? `${dtypeOf(w)} of ${w.length}` : 'none'}`);
+      }
     }
   });
   if (labels) {
@@ -151,83 +130,30 @@ function checkInputs(net: Network, weights: Weights, inputs: readonly FloatArray
   return { batch, dtype };
 }
 
-function geometry(l: ResolvedLayer, batch: number): ConvGeometry {
-  return {
-    batch, C: l.inShape[0], H: l.inShape[1], W: l.inShape[2], K: l.outShape[0],
-    kernel: l.kernel, stride: l.stride, padding: l.padding, Ho: l.outShape[1], Wo: l.outShape[2],
-  };
-}
+const neuronDefaults = (p: LifParams): NeuronDefaults => ({ lam: p.lam, theta: p.theta });
 
 /** The forward pass over all time steps; keeps every step's tensors (the backward pass needs them). */
 export function runForward(net: Network, weights: Weights, inputs: readonly FloatArray[], p: BpttOptions): { batch: number; dtype: DType; logits: FloatArray; layers: LayerTrace[] } {
   const { batch, dtype } = checkInputs(net, weights, inputs, null, p);
-  const { T, lam, theta } = p;
-  const ws = p.workspace ?? new Workspace();
-  const layers: LayerTrace[] = net.layers.map((layer) => {
-    const base = { layer, numel: batch * layer.outSize, inNumel: batch * layer.inSize };
-    if (layer.kind === 'pool') return { ...base, kind: 'pool', steps: [], dW: null };
-    const dW = alloc(dtype, layer.weightCount);
-    return layer.kind === 'out' ? { ...base, kind: 'out', steps: [], dW } : { ...base, kind: layer.kind, steps: [], dW };
-  });
-  const classes = net.classes;
-  const acc = alloc(dtype, batch * classes);
-  // The forward GEMMs read the weights transposed; transpose once for all time steps.
-  const weightsT = net.layers.map((l) => {
-    const w = weights[l.index];
-    if (!w) return null;
-    const wT = alloc(dtype, w.length);
-    transpose(w, l.weightShape![0]!, l.fanIn, wT);
-    return wT;
-  });
-  for (let t = 0; t < T; t++) {
-    let h = inputs[t]!;
-    for (const tr of layers) {
-      const l = tr.layer;
-      const wT = weightsT[l.index]!;
-      const nnzX = countNonzero(h);
-      if (tr.kind === 'pool') {
-        const s = alloc(dtype, tr.numel);
-        const argmax = new Int32Array(tr.numel);
-        poolForward(batch, l.inShape[0], l.inShape[1], l.inShape[2], h, s, argmax);
-        tr.steps.push({ x: h, s, argmax, ds: alloc(dtype, 0), nnz: { x: nnzX, s: countNonzero(s), ds: 0 } });
-        h = s;
-        continue;
-      }
-      const I = alloc(dtype, tr.numel);
-      if (l.kind === 'conv') convForwardT(geometry(l, batch), h, wT, I, ws);
-      else linearForwardT(batch, l.inSize, l.outSize, h, wT, I);
-      if (tr.kind === 'out') {
-        for (let i = 0; i < acc.length; i++) acc[i] += I[i]!;
-        tr.steps.push({ x: h, I, dI: alloc(dtype, 0), nnz: { x: nnzX, dI: 0 } });
-        h = I;
-        continue;
-      }
-      const u = I; // u[t] is computed in place over I[t]
-      const s = alloc(dtype, tr.numel);
-      const sg = alloc(dtype, tr.numel);
-      const prev = t > 0 ? tr.steps[t - 1]! : null;
-      let nS = 0;
-      let nSg = 0;
-      for (let i = 0; i < u.length; i++) {
-        // Same operation order as the reference: lam * u[t-1] * (1 - s[t-1]) + I[t].
-        const ui = prev ? lam * prev.u[i]! * (1 - prev.s[i]!) + I[i]! : I[i]!;
-        u[i] = ui;
-        const v = u[i]!; // rounded to the dtype, as stored
-        if (v - theta >= 0) {
-          s[i] = 1;
-          nS++;
-        }
-        const g = 1 - Math.abs(v - theta) / theta;
-        if (g > 0) {
-          sg[i] = g;
-          if (sg[i] !== 0) nSg++;
-        }
-      }
-      tr.steps.push({ x: h, u, s, sg, du: alloc(dtype, 0), ds: alloc(dtype, 0), nnz: { x: nnzX, s: nS, sg: nSg, du: 0, ds: 0 } });
-      h = s;
-    }
+  const { T } = p;
+  const scratch = p.workspace ?? new Workspace();
+  const training = p.training ?? true;
+  const layers: LayerTrace[] = [];
+  for (const l of net.layers) {
+    const x = l.inputs.map((j) => (j < 0 ? inputs : layers[j]!.y));
+    const fwd = l.def.forward({ layer: l, batch, T, dtype, inputs: x, params: weights[l.index]!, training, neuron: neuronDefaults(p), scratch });
+    if (fwd.y.length !== T) throw new ConfigError(`layer ${l.name} (${l.kind}): its forward pass gave ${fwd.y.length} steps, expected ${T}`);
+    const state: Record<string, FloatArray[]> = { ...(fwd.state ?? {}) };
+    const sg = state['sg'];
+    const nnz = fwd.y.map((y, t): StepCounts => ({ x: countNonzero(x[0]![t]!), y: countNonzero(y), dy: 0, sg: sg ? countNonzero(sg[t]!) : 0, du: 0 }));
+    layers.push({ layer: l, kind: l.kind, numel: batch * l.outSize, inNumel: batch * l.inSize, x, y: fwd.y, dy: [], state, grads: {}, fwd, nnz });
   }
-  const logits = acc;
+  const head = layers[net.head]!;
+  const logits = head.y[0]!.slice();
+  for (let t = 1; t < T; t++) {
+    const y = head.y[t]!;
+    for (let i = 0; i < logits.length; i++) logits[i] += y[i]!;
+  }
   for (let i = 0; i < logits.length; i++) logits[i] = logits[i]! / T;
   return { batch, dtype, logits, layers };
 }
@@ -258,62 +184,63 @@ function crossEntropy(logits: FloatArray, labels: ArrayLike<number>, batch: numb
 }
 
 /**
- * One BPTT iteration: the forward pass, the loss, the backward pass through time and layers,
- * and the weight gradients (dW, summed over the batch and the time steps). The input tensors
- * are the encoder's output, one [batch, C, H, W] array per time step; the weights' dtype
- * must match the inputs'. Nothing is updated: apply `dW` with an optimizer.
+ * One BPTT iteration: the forward pass, the loss, the backward pass through the layers and
+ * time, and the parameter gradients (`grads`, summed over the batch and the steps). The
+ * inputs are the encoder's output, one [batch, C, H, W] array per time step; parameters must
+ * have the inputs' dtype. Nothing is updated: apply `grads` with an optimizer.
  */
 export function runBptt(net: Network, weights: Weights, inputs: readonly FloatArray[], labels: ArrayLike<number>, p: BpttOptions): BpttResult {
   checkInputs(net, weights, inputs, labels, p);
-  const ws = p.workspace ?? new Workspace();
-  const fwd = runForward(net, weights, inputs, { ...p, workspace: ws });
+  const scratch = p.workspace ?? new Workspace();
+  const fwd = runForward(net, weights, inputs, { ...p, workspace: scratch });
   const { batch, dtype, logits, layers } = fwd;
-  const { T, lam } = p;
-  const classes = net.classes;
-  const ce = crossEntropy(logits, labels, batch, classes);
+  const { T } = p;
+  const ce = crossEntropy(logits, labels, batch, net.classes);
   const scale = T * batch;
-  for (let t = T - 1; t >= 0; t--) {
-    let g: FloatArray | null = null;
-    for (let li = layers.length - 1; li >= 0; li--) {
-      const tr = layers[li]!;
-      const l = tr.layer;
-      const w = weights[li]!;
-      const needDx = li > 0;
-      if (tr.kind === 'out') {
-        const step = tr.steps[t]!;
-        const dI = alloc(dtype, tr.numel);
-        for (let i = 0; i < dI.length; i++) dI[i] = ce.grad[i]! / scale;
-        step.dI = dI;
-        step.nnz.dI = countNonzero(dI);
-        const dx = needDx ? alloc(dtype, tr.inNumel) : null;
-        linearBackward(batch, l.inSize, l.outSize, step.x, w, dI, dx, tr.dW);
-        g = dx;
-      } else if (tr.kind === 'pool') {
-        const step = tr.steps[t]!;
-        step.ds = g!;
-        step.nnz.ds = countNonzero(g!);
-        const dx = alloc(dtype, tr.inNumel);
-        poolBackward(tr.inNumel, g!, step.argmax, dx);
-        g = dx;
-      } else {
-        const step = tr.steps[t]!;
-        const next = t + 1 < T ? tr.steps[t + 1]! : null;
-        const ds = g!;
-        const du = alloc(dtype, tr.numel);
-        const { s, sg } = step;
-        for (let i = 0; i < du.length; i++) {
-          const carried = next ? next.du[i]! * (1 - s[i]!) * lam : 0;
-          du[i] = ds[i]! * sg[i]! + carried;
-        }
-        step.ds = ds;
-        step.du = du;
-        step.nnz = { ...step.nnz, ds: countNonzero(ds), du: countNonzero(du) };
-        const dx = needDx ? alloc(dtype, tr.inNumel) : null;
-        if (l.kind === 'conv') convBackward(geometry(l, batch), step.x, w, du, dx, tr.dW, ws);
-        else linearBackward(batch, l.inSize, l.outSize, step.x, w, du, dx, tr.dW);
-        g = dx;
+  const dys: (FloatArray[] | null)[] = layers.map(() => null);
+  // A gradient made by one reader may be another layer's own tensor (a neuron's du): copied before a second reader adds to it.
+  const owned: boolean[] = layers.map(() => false);
+  const headGrad = Array.from({ length: T }, () => {
+    const d = logits.slice().fill(0);
+    for (let i = 0; i < d.length; i++) d[i] = ce.grad[i]! / scale;
+    return d;
+  });
+  dys[net.head] = headGrad;
+  for (let li = layers.length - 1; li >= 0; li--) {
+    const tr = layers[li]!;
+    const l = tr.layer;
+    // A layer nobody reads gets no gradient.
+    const dy = dys[li] ?? Array.from({ length: T }, () => tr.y[0]!.slice().fill(0));
+    const r = l.def.backward({
+      layer: l, batch, T, dtype, inputs: tr.x, params: weights[li]!, training: p.training ?? true, neuron: neuronDefaults(p), scratch,
+      fwd: tr.fwd, dy, needsInputGrad: l.inputs.map((j) => j >= 0),
+    });
+    tr.dy = dy;
+    tr.grads = r.grads;
+    Object.assign(tr.state, r.state ?? {});
+    const du = tr.state['du'];
+    tr.nnz.forEach((c, t) => {
+      c.dy = countNonzero(dy[t]!);
+      if (du) c.du = countNonzero(du[t]!);
+    });
+    l.inputs.forEach((j, i) => {
+      const dx = r.dx[i];
+      if (j < 0 || !dx) return;
+      if (!dys[j]) {
+        dys[j] = dx;
+        return;
       }
-    }
+      if (!owned[j]) {
+        dys[j] = dys[j]!.map((a) => a.slice());
+        owned[j] = true;
+      }
+      const acc = dys[j]!;
+      for (let t = 0; t < T; t++) {
+        const a = acc[t]!;
+        const b = dx[t]!;
+        for (let k = 0; k < a.length; k++) a[k] += b[k]!;
+      }
+    });
   }
   return { batch, T, dtype, loss: ce.loss, logits, correct: ce.correct, layers, densities: layerDensities(layers) };
 }
@@ -329,77 +256,55 @@ export function countCorrect(logits: ArrayLike<number>, labels: ArrayLike<number
   return correct;
 }
 
-/** Raw nonzero counts of one layer, per step, to be summed over iterations (DensityAccumulator). */
-interface CountsRow {
-  x: number;
-  s: number;
-  sg: number;
-  du: number;
-  ds: number;
-}
-
-function stepCounts(tr: LayerTrace, t: number): CountsRow {
-  if (tr.kind === 'pool') {
-    const n = tr.steps[t]!.nnz;
-    return { x: n.x, s: n.s, sg: 0, du: 0, ds: n.ds };
-  }
-  if (tr.kind === 'out') {
-    const n = tr.steps[t]!.nnz;
-    return { x: n.x, s: 0, sg: 0, du: n.dI, ds: 0 };
-  }
-  return { ...tr.steps[t]!.nnz };
-}
-
-function figures(kind: ResolvedLayer['kind'], c: CountsRow, numel: number, inNumel: number): DensityFigures {
+function figures(l: ResolvedLayer<any>, c: StepCounts, numel: number, inNumel: number): DensityFigures {
   const d = (n: number): number => (numel === 0 ? 0 : n / numel);
+  const head = l.def.head === true;
+  const neuron = l.def.neuron === true;
   return {
     input: inNumel === 0 ? 0 : c.x / inNumel,
-    spike: kind === 'out' ? null : d(c.s),
-    surrogate: kind === 'conv' || kind === 'fc' ? d(c.sg) : null,
-    du: kind === 'pool' ? null : d(c.du),
-    ds: kind === 'out' ? null : d(c.ds),
+    spike: head ? null : d(c.y),
+    surrogate: neuron ? d(c.sg) : null,
+    du: neuron ? d(c.du) : head ? d(c.dy) : null,
+    ds: head ? null : d(c.dy),
   };
 }
+
+const zero = (): StepCounts => ({ x: 0, y: 0, dy: 0, sg: 0, du: 0 });
+const addCounts = (a: StepCounts, c: StepCounts): void => {
+  a.x += c.x;
+  a.y += c.y;
+  a.dy += c.dy;
+  a.sg += c.sg;
+  a.du += c.du;
+};
 
 /**
  * Sums exact nonzero counts over iterations (an epoch) and reports densities per layer and
  * per time step as total nonzero / total numel: batches of different sizes weigh by size.
  */
 export class DensityAccumulator {
-  private rows: { index: number; name: string; kind: ResolvedLayer['kind']; numel: number; inNumel: number; perStep: CountsRow[] }[] | null = null;
+  private rows: { layer: ResolvedLayer<any>; numel: number; inNumel: number; perStep: StepCounts[] }[] | null = null;
 
   add(layers: readonly LayerTrace[]): void {
-    if (!this.rows) {
-      this.rows = layers.map((tr) => ({
-        index: tr.layer.index, name: tr.layer.name, kind: tr.layer.kind, numel: 0, inNumel: 0,
-        perStep: tr.steps.map(() => ({ x: 0, s: 0, sg: 0, du: 0, ds: 0 })),
-      }));
-    }
+    if (!this.rows) this.rows = layers.map((tr) => ({ layer: tr.layer, numel: 0, inNumel: 0, perStep: tr.nnz.map(zero) }));
     layers.forEach((tr, i) => {
       const row = this.rows![i]!;
-      if (row.perStep.length !== tr.steps.length) throw new ConfigError('DensityAccumulator: every iteration must have the same number of time steps');
+      if (row.perStep.length !== tr.nnz.length) throw new ConfigError('DensityAccumulator: every iteration must have the same number of time steps');
       row.numel += tr.numel;
       row.inNumel += tr.inNumel;
-      tr.steps.forEach((_, t) => {
-        const c = stepCounts(tr, t);
-        const r = row.perStep[t]!;
-        r.x += c.x;
-        r.s += c.s;
-        r.sg += c.sg;
-        r.du += c.du;
-        r.ds += c.ds;
-      });
+      tr.nnz.forEach((c, t) => addCounts(row.perStep[t]!, c));
     });
   }
 
   densities(): LayerDensity[] {
     return (this.rows ?? []).map((r) => {
       const T = r.perStep.length;
-      const total = r.perStep.reduce((a, c) => ({ x: a.x + c.x, s: a.s + c.s, sg: a.sg + c.sg, du: a.du + c.du, ds: a.ds + c.ds }), { x: 0, s: 0, sg: 0, du: 0, ds: 0 });
+      const total = zero();
+      for (const c of r.perStep) addCounts(total, c);
       return {
-        index: r.index, name: r.name, kind: r.kind, numel: r.numel,
-        perStep: r.perStep.map((c) => figures(r.kind, c, r.numel, r.inNumel)),
-        overall: figures(r.kind, total, r.numel * T, r.inNumel * T),
+        index: r.layer.index, name: r.layer.name, kind: r.layer.kind, numel: r.numel,
+        perStep: r.perStep.map((c) => figures(r.layer, c, r.numel, r.inNumel)),
+        overall: figures(r.layer, total, r.numel * T, r.inNumel * T),
       };
     });
   }

@@ -16,31 +16,32 @@ export const GOLDEN_TOLERANCE = 1e-9;
 /** |u - theta| below this is a threshold tie: reported, since summation order may flip it. */
 export const TIE_MARGIN = 1e-12;
 
-/** Golden-file fields that hold data rather than the layer's specification. */
-const DATA_FIELDS = new Set(['index', 'weight', 'weightShape', 'weightGrad', 'u', 's', 'du', 'ds', 'surrogate', 'outShape', 'density', 'I', 'dI']);
-
-export interface GoldenLayer {
-  readonly spec: LayerSpec;
-  readonly raw: Record<string, unknown>;
-}
+/** Golden-file fields that hold data rather than the layer's specification (both formats). */
+const DATA_FIELDS = new Set([
+  'index', 'weight', 'weightShape', 'weightGrad', 'u', 's', 'du', 'ds', 'surrogate', 'outShape', 'density', 'I', 'dI',
+  'y', 'dy', 'biasShape', 'biasGrad', 'gamma', 'gammaShape', 'gammaGrad', 'beta', 'betaShape', 'betaGrad', 'mean', 'var', 'gain', 'betaShift',
+]);
 
 export interface GoldenCase {
   readonly name: string;
   readonly source: string;
+  /** 1: a chain whose conv/fc imply LIF neurons; 2: a graph of simple operations. */
+  readonly format: 1 | 2;
   readonly T: number;
+  /** Neuron parameters of format 1 (format 2 neurons carry their own; these are then unused). */
   readonly lam: number;
   readonly theta: number;
   readonly batch: number;
   readonly coding: string;
   readonly network: Network;
-  readonly weightsByLayer: (Float64Array | null)[];
+  readonly weights: Record<string, Float64Array>[];
   readonly inputs: Float64Array[];
   readonly labels: number[];
   readonly expected: { readonly loss: number; readonly logits: Float64Array; readonly layers: readonly Record<string, unknown>[] };
 }
 
 export interface QuantityError {
-  /** loss, logits, or u, s, sg, du, ds, dW, I, dI, density.* of a layer. */
+  /** loss, logits, or a layer's u, s, sg, du, ds, dW, I, dI, y, dy, d<param>, mean, var, density.* */
   readonly quantity: string;
   readonly layer: number | null;
   readonly layerName: string | null;
@@ -58,6 +59,7 @@ export interface QuantityError {
 export interface GoldenReport {
   readonly name: string;
   readonly source: string;
+  readonly format: 1 | 2;
   readonly T: number;
   readonly lam: number;
   readonly theta: number;
@@ -98,38 +100,72 @@ function perStep(v: unknown, T: number, n: number, where: string, field: string)
   return v.map((a, t) => flat(a, n, where, `${field}[${t}]`));
 }
 
-/** Validates a parsed golden document and builds the network, weights and inputs it states. */
+/** The parameter fields of a golden layer: values, shape field and gradient field by parameter name. */
+const PARAM_FIELDS: Readonly<Record<string, { values: string; shape: string; grad: string }>> = {
+  weight: { values: 'weight', shape: 'weightShape', grad: 'weightGrad' },
+  bias: { values: 'bias', shape: 'biasShape', grad: 'biasGrad' },
+  gamma: { values: 'gamma', shape: 'gammaShape', grad: 'gammaGrad' },
+  beta: { values: 'beta', shape: 'betaShape', grad: 'betaGrad' },
+};
+
+/** A golden layer's specification: its data fields set aside, a bias given as values becomes `bias: true`. */
+function layerSpecOf(raw: unknown, where: string): LayerSpec {
+  if (!isRecord(raw)) throw new ConfigError(`${where}: a layer must be an object`);
+  const spec = Array.isArray(raw['bias']) ? { ...raw, bias: true } : raw;
+  return parseLayer(spec, where, DATA_FIELDS);
+}
+
+/** Validates a parsed golden document (format 1 or 2) and builds the network, parameters and inputs it states. */
 export function parseGolden(doc: unknown, source: string): GoldenCase {
   if (!isRecord(doc)) throw new ConfigError(`${source}: a golden file must hold a JSON object`);
+  const format = doc['format'] === undefined ? 1 : doc['format'];
+  if (format !== 1 && format !== 2) throw new ConfigError(`${source}: field "format" must be 1 or 2, found ${JSON.stringify(format)}`);
+  const algorithm = doc['algorithm'];
+  if (algorithm !== undefined) {
+    const name = isRecord(algorithm) ? algorithm['name'] : algorithm;
+    if (name !== 'bptt' && name !== 'bptt-checkpoint') throw new ConfigError(`${source}: training algorithm ${JSON.stringify(name)}: the functional model computes full BPTT only (bptt, bptt-checkpoint)`);
+  }
   const T = num(doc, 'T', source);
   if (!Number.isInteger(T) || T < 1) throw new ConfigError(`${source}: field "T" must be a positive integer, found ${T}`);
-  const lam = num(doc, 'lam', source);
-  const theta = num(doc, 'theta', source);
+  // Format 2 neurons carry lam and theta; the defaults then only serve neurons that leave them out.
+  const lam = format === 1 ? num(doc, 'lam', source) : 0.9;
+  const theta = format === 1 ? num(doc, 'theta', source) : 1;
   if (!(theta > 0)) throw new ConfigError(`${source}: field "theta" must be positive, found ${theta}`);
   if (!(lam >= 0 && lam <= 1)) throw new ConfigError(`${source}: field "lam" must be in [0, 1], found ${lam}`);
   const batch = num(doc, 'batch', source);
   if (!Number.isInteger(batch) || batch < 1) throw new ConfigError(`${source}: field "batch" must be a positive integer, found ${batch}`);
   const shape = doc['inputShape'];
-  if (!Array.isArray(shape) || shape[0] !== batch) throw new ConfigError(`${source}: field "inputShape" must be [batch, ...sample shape] with batch = ${batch}, found ${JSON.stringify(shape)}`);
+  if (!Array.isArray(shape) || shape[0] !== batch) throw new ConfigError(`${source}: field "inputShape" must be [batch, ...sample shape] with batch = ${batch}, found ${JSON.stringify(shape).slice(0, 80)}`);
   const inputShape = parseInputShape(shape.slice(1), source);
   const rawLayers = doc['layers'];
   if (!Array.isArray(rawLayers) || rawLayers.length === 0) throw new ConfigError(`${source}: field "layers" must be a non-empty list`);
-  const layers = rawLayers.map((l, i) => parseLayer(l, `${source}: layers[${i}]`, DATA_FIELDS));
+  const layers = rawLayers.map((l, i) => layerSpecOf(l, `${source}: layers[${i}]`));
   const name = typeof doc['name'] === 'string' ? doc['name'] : source;
   const spec: NetworkSpec = { name, inputShape, layers };
   const network = resolveNetwork(spec, source);
-  const weightsByLayer = network.layers.map((l, i) => {
-    const raw = rawLayers[i] as Record<string, unknown>;
-    const where = `${source}: layers[${i}] (${l.name})`;
-    if (l.kind === 'pool') return null;
-    const ws = raw['weightShape'];
-    if (!Array.isArray(ws) || ws.join('x') !== l.weightShape!.join('x')) {
-      throw new ConfigError(`${where}: field "weightShape" is ${JSON.stringify(ws)}, but the layer's inferred weight shape is [${l.weightShape!.join(', ')}]`);
+  const weights = network.layers.map((l) => {
+    const raw = rawLayers[l.origin] as Record<string, unknown>;
+    const where = `${source}: layers[${l.origin}] (${l.name})`;
+    const params: Record<string, Float64Array> = {};
+    for (const d of l.params) {
+      const n = d.shape.reduce((a, b) => a * b, 1);
+      const f = PARAM_FIELDS[d.name];
+      if (!f) {
+        // Not in the file (running statistics): their initial values.
+        params[d.name] = new Float64Array(n).fill(d.init.kind === 'constant' ? d.init.value : 0);
+        continue;
+      }
+      if (d.name === 'weight') {
+        const ws = raw[f.shape];
+        if (!Array.isArray(ws) || ws.join('x') !== d.shape.join('x')) {
+          throw new ConfigError(`${where}: field "${f.shape}" is ${JSON.stringify(ws)}, but the layer's inferred weight shape is [${d.shape.join(', ')}]`);
+        }
+      }
+      params[d.name] = flat(raw[f.values], n, where, f.values);
     }
-    return flat(raw['weight'], l.weightCount, where, 'weight');
+    return params;
   });
-  const inSize = network.layers[0]!.inSize;
-  const inputs = perStep(doc['input'], T, batch * inSize, source, 'input');
+  const inputs = perStep(doc['input'], T, batch * network.inSize, source, 'input');
   const labelsRaw = doc['labels'];
   if (!Array.isArray(labelsRaw) || labelsRaw.length !== batch) throw new ConfigError(`${source}: field "labels" must hold ${batch} class indices`);
   const labels = labelsRaw.map((y, b) => {
@@ -139,10 +175,10 @@ export function parseGolden(doc: unknown, source: string): GoldenCase {
   const loss = num(doc, 'loss', source);
   const logits = flat(doc['logits'], batch * network.classes, source, 'logits');
   return {
-    name, source, T, lam, theta, batch,
+    name, source, format, T, lam, theta, batch,
     coding: typeof doc['coding'] === 'string' ? doc['coding'] : 'unknown',
     network,
-    weightsByLayer,
+    weights,
     inputs,
     labels,
     expected: { loss, logits, layers: rawLayers as Record<string, unknown>[] },
@@ -207,46 +243,85 @@ export function compareGolden(g: GoldenCase, r: BpttResult, tolerance = GOLDEN_T
   q.push(compare('loss', null, [r.loss], [g.expected.loss], tolerance));
   q.push(compare('logits', null, r.logits, g.expected.logits, tolerance));
   let ties = 0;
-  r.layers.forEach((tr: LayerTrace, i) => {
-    const raw = g.expected.layers[i]!;
-    const l = tr.layer;
-    const where = `${g.source}: layers[${i}] (${l.name})`;
-    const ref = { index: i, name: l.name };
-    const steps = (field: string): Float64Array => concat(perStep(raw[field], g.T, tr.numel, where, field));
-    if (tr.kind === 'conv' || tr.kind === 'fc') {
-      q.push(compare('u', ref, concat(tr.steps.map((s) => s.u)), steps('u'), tolerance));
-      q.push(compare('s', ref, concat(tr.steps.map((s) => s.s)), steps('s'), tolerance, true));
-      q.push(compare('sg', ref, concat(tr.steps.map((s) => s.sg)), steps('surrogate'), tolerance));
-      q.push(compare('du', ref, concat(tr.steps.map((s) => s.du)), steps('du'), tolerance));
-      q.push(compare('ds', ref, concat(tr.steps.map((s) => s.ds)), steps('ds'), tolerance));
-      for (const st of tr.steps) for (const u of st.u) if (Math.abs(u - g.theta) < TIE_MARGIN) ties++;
-      const d = raw['density'];
-      if (isRecord(d)) {
-        const ours = r.densities[i]!.overall;
-        const pairs: [string, number | null, unknown][] = [
-          ['density.spike', ours.spike, d['spike']],
-          ['density.surrogate', ours.surrogate, d['surrogateNonzero']],
-          ['density.du', ours.du, d['duNonzero']],
-        ];
-        for (const [name, a, e] of pairs) if (typeof e === 'number') q.push(compare(name, ref, [a ?? NaN], [e], tolerance));
-      }
-    } else if (tr.kind === 'pool') {
-      q.push(compare('s', ref, concat(tr.steps.map((s) => s.s)), steps('s'), tolerance, true));
-    } else if (tr.kind === 'out') {
-      q.push(compare('I', ref, concat(tr.steps.map((s) => s.I)), steps('I'), tolerance));
-      q.push(compare('dI', ref, concat(tr.steps.map((s) => s.dI)), steps('dI'), tolerance));
+  const T = g.T;
+  const compareNeuron = (tr: LayerTrace, raw: Record<string, unknown>, ref: { index: number; name: string }, where: string, names: { u: string; s: string; ds: string }): void => {
+    const steps = (field: string): Float64Array => concat(perStep(raw[field], T, tr.numel, where, field));
+    const theta = (tr.layer.attrs as { theta?: number }).theta ?? g.theta;
+    q.push(compare('u', ref, concat(tr.state['u']!), steps(names.u), tolerance));
+    q.push(compare('s', ref, concat(tr.y), steps(names.s), tolerance, true));
+    q.push(compare('sg', ref, concat(tr.state['sg']!), steps('surrogate'), tolerance));
+    const du = perStep(raw['du'], T, tr.numel, where, 'du');
+    const producer = tr.layer.inputs[0]!;
+    if (producer >= 0 && r.layers[producer]!.layer.readers.length > 1) {
+      // The reference starts a neuron with u = x[0], the very tensor of its input, so the du it
+      // records at the first step is that input's whole gradient when other layers read it too
+      // (a shortcut): compared as such; the other steps are the neuron's own du.
+      q.push(compare('du', ref, concat(tr.state['du']!.slice(1)), concat(du.slice(1)), tolerance));
+      q.push(compare('du[1] (reference: the input gradient)', ref, r.layers[producer]!.dy[0]!, du[0]!, tolerance));
+    } else q.push(compare('du', ref, concat(tr.state['du']!), concat(du), tolerance));
+    q.push(compare('ds', ref, concat(tr.dy), steps(names.ds), tolerance));
+    for (const u of tr.state['u']!) for (const v of u) if (Math.abs(v - theta) < TIE_MARGIN) ties++;
+    const d = raw['density'];
+    if (isRecord(d)) {
+      const own = r.densities[tr.layer.index]!.overall;
+      // Under the reference's aliasing (above) its du density counts the input gradient at the first step.
+      const aliased = producer >= 0 && r.layers[producer]!.layer.readers.length > 1;
+      const nz = (a: ArrayLike<number>): number => {
+        let n = 0;
+        for (let i = 0; i < a.length; i++) if (a[i] !== 0) n++;
+        return n;
+      };
+      const ours = aliased
+        ? { ...own, du: (nz(r.layers[producer]!.dy[0]!) + tr.state['du']!.slice(1).reduce((n, a) => n + nz(a), 0)) / (tr.numel * T) }
+        : own;
+      const pairs: [string, number | null, unknown][] = [
+        ['density.spike', ours.spike, d['spike']],
+        ['density.surrogate', ours.surrogate, d['surrogateNonzero']],
+        ['density.du', ours.du, d['duNonzero']],
+      ];
+      for (const [name, a, e] of pairs) if (typeof e === 'number') q.push(compare(name, ref, [a ?? NaN], [e], tolerance));
     }
-    if (tr.dW) q.push(compare('dW', ref, tr.dW, flat(raw['weightGrad'], tr.layer.weightCount, where, 'weightGrad'), tolerance));
-  });
+  };
+  const compareParams = (tr: LayerTrace, raw: Record<string, unknown>, ref: { index: number; name: string }, where: string): void => {
+    for (const d of tr.layer.params) {
+      const f = PARAM_FIELDS[d.name];
+      if (!f || !d.trainable) continue;
+      const n = d.shape.reduce((a, b) => a * b, 1);
+      q.push(compare(d.name === 'weight' ? 'dW' : `d${d.name}`, ref, tr.grads[d.name]!, flat(raw[f.grad], n, where, f.grad), tolerance));
+    }
+  };
+  for (const tr of r.layers) {
+    const l = tr.layer;
+    const raw = g.expected.layers[l.origin]!;
+    const where = `${g.source}: layers[${l.origin}] (${l.name})`;
+    const ref = { index: l.index, name: l.name };
+    const steps = (field: string, n = tr.numel): Float64Array => concat(perStep(raw[field], T, n, where, field));
+    if (g.format === 1) {
+      // A format-1 conv/fc is two nodes: its current (weights) and its neuron (u, s, sg, du, ds).
+      if (l.def.neuron) compareNeuron(tr, raw, ref, where, { u: 'u', s: 's', ds: 'ds' });
+      else if (l.def.head) {
+        q.push(compare('I', ref, concat(tr.y), steps('I'), tolerance));
+        q.push(compare('dI', ref, concat(tr.dy), steps('dI'), tolerance));
+      } else if (l.params.length === 0) q.push(compare('s', ref, concat(tr.y), steps('s'), tolerance, true));
+      compareParams(tr, raw, ref, where);
+      continue;
+    }
+    q.push(compare('y', ref, concat(tr.y), steps('y'), tolerance, l.def.neuron === true));
+    q.push(compare('dy', ref, concat(tr.dy), steps('dy'), tolerance));
+    if (l.def.neuron) compareNeuron(tr, raw, ref, where, { u: 'u', s: 'y', ds: 'dy' });
+    const stats = tr.fwd.stats;
+    if (stats) for (const k of ['mean', 'var']) if (stats[k]) q.push(compare(k, ref, stats[k]!, flat(raw[k], stats[k]!.length, where, k), tolerance));
+    compareParams(tr, raw, ref, where);
+  }
   return {
-    name: g.name, source: g.source, T: g.T, lam: g.lam, theta: g.theta, batch: g.batch, coding: g.coding,
+    name: g.name, source: g.source, format: g.format, T: g.T, lam: g.lam, theta: g.theta, batch: g.batch, coding: g.coding,
     tolerance, quantities: q, ties, pass: q.every((x) => x.pass),
   };
 }
 
 /** Runs a golden case through the functional model in float64 and compares every quantity. */
 export function checkGolden(g: GoldenCase, tolerance = GOLDEN_TOLERANCE): GoldenReport {
-  const r = runBptt(g.network, g.weightsByLayer, g.inputs, g.labels, { T: g.T, lam: g.lam, theta: g.theta });
+  const r = runBptt(g.network, g.weights, g.inputs, g.labels, { T: g.T, lam: g.lam, theta: g.theta });
   return compareGolden(g, r, tolerance);
 }
 

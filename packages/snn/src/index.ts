@@ -50,13 +50,17 @@ export {
 } from './kernels.js';
 export {
   resolveNetwork, layerGemms, parseLayer, parseInputShape, parseNetwork, parseDocument, loadNetworkFile,
-  type Network, type ResolvedLayer, type LayerGemms, type LayerKind, type Shape3,
+  type Network, type ResolvedLayer, type Shape3,
 } from './network.js';
+export {
+  BUILTIN_LAYER_KINDS, BUILTIN_LAYER_TABLE, KIND_ALIASES, layerTable, convKind, convGemms, convGeometry, fcKind, linearGemms, outKind, lifKind, ifKind,
+  batchnormKind, addKind, maxpoolKind, avgpoolKind, globalavgpoolKind,
+  type LayerTable, type ConvAttrs, type LinearAttrs, type LifAttrs, type BatchNormAttrs, type PoolAttrs,
+} from './layers/index.js';
 export { ZOO } from './zoo.js';
 export {
   runBptt, runForward, countCorrect, layerDensities, DensityAccumulator,
-  type Weights, type LifParams, type BpttOptions, type BpttResult, type LayerTrace, type SpikingStep, type PoolStep, type OutStep,
-  type SpikingCounts, type DensityFigures, type LayerDensity,
+  type Weights, type LifParams, type BpttOptions, type BpttResult, type LayerTrace, type StepCounts, type DensityFigures, type LayerDensity,
 } from './bptt.js';
 export { directEncoder, rateEncoder, BUILTIN_ENCODERS, encodeSequence } from './encoders.js';
 export { loadDigits, digitsSplit, splitDataset, subset, syntheticDataset, gatherBatch, DIGITS_TRAIN, type Dataset, type Split, type SyntheticOptions } from './data.js';
@@ -65,7 +69,7 @@ export {
   type GoldenCase, type GoldenReport, type QuantityError,
 } from './golden.js';
 export {
-  train, evaluate, initWeights, adam, sgd, scheduledLr, DEFAULT_LR,
+  train, evaluate, initWeights, storeBuffers, adam, sgd, scheduledLr, DEFAULT_LR, type Gradients,
   type Optimizer, type OptimizerName, type LrSchedule, type TrainOptions, type EpochRecord, type TrainResult, type EvalOptions,
 } from './train.js';
 export { snnPlugin } from './plugin.js';

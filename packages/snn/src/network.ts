@@ -1,136 +1,140 @@
 /**
- * Network specifications: parsing (JSON, YAML, the golden-file layer format), validation and
- * shape inference. Every error is a ConfigError that names the source, the layer and the
- * field, and for shapes the expected and the found shape.
+ * Network specifications: parsing (JSON, YAML, the golden-file layer formats), validation and
+ * shape inference of the layer graph. A spec lists named layers in an order where every
+ * input comes first; a layer reads `inputs` (default: the layer before it; `input` is the
+ * network input). Each layer's kind (the layer table) validates its fields and infers its
+ * output. A network without neuron layers is format 1: every conv and fc is followed by a
+ * LIF neuron named `<layer>_lif`, which takes the run's leak and threshold. Every error is a
+ * ConfigError naming the source, the layer and the problem.
  */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { ConfigError } from '@sata/core';
-import type { LayerSpec, NetworkSpec } from '@sata/plugin-api';
+import type { GemmShape, InputInfo, LayerKind, LayerSpec, NetworkSpec, ParamDecl, ResolvedLayer, Shape3 } from '@sata/plugin-api';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { convOutSize } from './kernels.js';
+import { quote } from './layers/common.js';
+import { BUILTIN_LAYER_TABLE, KIND_ALIASES, type LayerTable } from './layers/index.js';
 
-export type Shape3 = readonly [number, number, number];
-export type LayerKind = LayerSpec['type'];
-
-/** One layer with its shapes inferred: what the hardware model converts into GEMMs. */
-export interface ResolvedLayer {
-  readonly index: number;
-  /** The spec's name, or `<type><n>` numbered per type from 1 (conv1, pool1, fc1, out). */
-  readonly name: string;
-  readonly kind: LayerKind;
-  /** Input and output [C, H, W] of one sample (fc and out produce [out, 1, 1]). */
-  readonly inShape: Shape3;
-  readonly outShape: Shape3;
-  /** Values per sample in and out. */
-  readonly inSize: number;
-  readonly outSize: number;
-  /** conv: its kernel/stride/padding; pool: 2/2/0; fc and out: 1/1/0 over the flattened input. */
-  readonly kernel: number;
-  readonly stride: number;
-  readonly padding: number;
-  /** [K, C, R, S] for conv, [out, in] for fc and out, null for pool. */
-  readonly weightShape: readonly number[] | null;
-  readonly weightCount: number;
-  /** Inputs that feed one output (C*R*S or in); weight initialisation scales by it. */
-  readonly fanIn: number;
-  /** True for conv and fc: followed by LIF neurons that fire. */
-  readonly spiking: boolean;
-}
+export type { ResolvedLayer, Shape3 } from '@sata/plugin-api';
+export type LayerKindName = string;
 
 export interface Network {
   readonly name: string;
   readonly inputShape: Shape3;
-  readonly layers: readonly ResolvedLayer[];
-  /** Outputs of the `out` layer. */
+  /** Values of one input sample. */
+  readonly inSize: number;
+  /** The graph's nodes in an order where every input comes first. */
+  readonly layers: readonly ResolvedLayer<any>[];
+  /** Outputs of the head (`out`) layer. */
   readonly classes: number;
+  /** Index of the head layer (the last). */
+  readonly head: number;
   readonly spec: NetworkSpec;
+  /** Problems that do not stop a run (a layer nobody reads). */
+  readonly warnings: readonly string[];
 }
 
-/** GEMM sizes of a layer per time step for a batch, as in hardware-model.md section 4. */
-export interface LayerGemms {
-  /** Forward: M = B*E*F, N = Kf, K = C*R*S (fc: M = B, N = out, K = in). */
-  readonly forward: { M: number; N: number; K: number };
-  /** Backward to the input: M = B*H*W, N = C, K = Kf*R*S (fc: M = B, N = in, K = out). */
-  readonly backward: { M: number; N: number; K: number };
-  /** Weight gradient: M = C*R*S, N = Kf, K = B*E*F (fc: M = in, N = out, K = B). */
-  readonly weightGrad: { M: number; N: number; K: number };
-}
-
-export function layerGemms(layer: ResolvedLayer, batch: number): LayerGemms | null {
-  if (layer.kind === 'pool') return null;
-  const [C, H, W] = layer.inShape;
-  const [Kf, E, F] = layer.outShape;
-  if (layer.kind === 'conv') {
-    const RS = layer.kernel * layer.kernel;
-    return {
-      forward: { M: batch * E * F, N: Kf, K: C * RS },
-      backward: { M: batch * H * W, N: C, K: Kf * RS },
-      weightGrad: { M: C * RS, N: Kf, K: batch * E * F },
-    };
-  }
-  return {
-    forward: { M: batch, N: Kf, K: layer.inSize },
-    backward: { M: batch, N: layer.inSize, K: Kf },
-    weightGrad: { M: layer.inSize, N: Kf, K: batch },
-  };
+/** GEMM sizes of a weighted layer per time step for a batch (hardware-model.md section 4); null for other kinds. */
+export function layerGemms(layer: ResolvedLayer<any>, batch: number): { forward: GemmShape; backward: GemmShape; weightGrad: GemmShape } | null {
+  return layer.def.gemms?.shapes(layer, batch) ?? null;
 }
 
 const fmtShape = (s: readonly number[]): string => s.join('x');
+const BASE_FIELDS = ['type', 'name', 'inputs'];
 
-/** Infers every layer's shapes; impossible shapes are ConfigErrors naming layer, expected and found. */
-export function resolveNetwork(spec: NetworkSpec, source = spec.name): Network {
+function kindOf(type: unknown, where: string, table: LayerTable): LayerKind<any> {
+  const name = typeof type === 'string' ? (KIND_ALIASES[type] ?? type) : undefined;
+  const kind = name === undefined ? undefined : table.get(name);
+  if (!kind) throw new ConfigError(`${where}: field "type" must be one of ${[...table.keys(), ...Object.keys(KIND_ALIASES)].sort().join(', ')}; found ${quote(type)}`);
+  return kind;
+}
+
+/** The kind's own fields of a spec layer (type, name and inputs removed). */
+function ownFields(l: LayerSpec): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(l)) if (!BASE_FIELDS.includes(k)) out[k] = l[k];
+  return out;
+}
+
+interface Node {
+  readonly spec: LayerSpec;
+  readonly kind: LayerKind<any>;
+  readonly origin: number;
+  readonly name: string;
+  readonly inputs: readonly string[];
+}
+
+/** The spec's layers as graph nodes: names given or numbered per type, inputs defaulted, format-1 neurons added. */
+function expand(spec: NetworkSpec, source: string, table: LayerTable): Node[] {
+  const kinds = spec.layers.map((l, i) => kindOf(l.type, `${source}: layer ${i}`, table));
+  const format1 = !kinds.some((k) => k.neuron);
+  const lif = table.get('lif');
   const counters: Record<string, number> = {};
-  let shape: Shape3 = spec.inputShape;
-  const layers: ResolvedLayer[] = [];
-  const n = spec.layers.length;
-  if (n === 0) throw new ConfigError(`${source}: the network has no layers`);
-  spec.layers.forEach((l, index) => {
+  const nodes: Node[] = [];
+  spec.layers.forEach((l, i) => {
+    const kind = kinds[i]!;
     counters[l.type] = (counters[l.type] ?? 0) + 1;
-    const name = l.name ?? (l.type === 'out' ? 'out' : `${l.type}${counters[l.type]}`);
-    const where = `${source}: layer ${index} (${name}, ${l.type})`;
-    const [C, H, W] = shape;
-    const inSize = C * H * W;
-    if (l.type === 'out' && index !== n - 1) throw new ConfigError(`${where}: the out layer must be the last layer`);
-    if (l.type !== 'out' && index === n - 1) throw new ConfigError(`${where}: the last layer must be of type out (found ${l.type})`);
-    let out: ResolvedLayer;
-    if (l.type === 'conv') {
-      const stride = l.stride ?? 1;
-      const padding = l.padding ?? 0;
-      if (l.in !== undefined && l.in !== C) throw new ConfigError(`${where}: in = ${l.in} but the input has ${C} channels (input shape ${fmtShape(shape)})`);
-      const Ho = convOutSize(H, l.kernel, stride, padding);
-      const Wo = convOutSize(W, l.kernel, stride, padding);
-      if (Ho < 1 || Wo < 1) {
-        throw new ConfigError(
-          `${where}: kernel ${l.kernel} with padding ${padding} needs an input of at least ${Math.max(1, l.kernel - 2 * padding)}x${Math.max(1, l.kernel - 2 * padding)} per channel, found ${fmtShape(shape)}`,
-        );
-      }
-      out = {
-        index, name, kind: 'conv', inShape: shape, outShape: [l.out, Ho, Wo], inSize, outSize: l.out * Ho * Wo,
-        kernel: l.kernel, stride, padding, weightShape: [l.out, C, l.kernel, l.kernel], weightCount: l.out * C * l.kernel * l.kernel,
-        fanIn: C * l.kernel * l.kernel, spiking: true,
-      };
-    } else if (l.type === 'pool') {
-      if (H < 2 || W < 2) throw new ConfigError(`${where}: 2x2 pooling needs at least 2x2 per channel, found ${fmtShape(shape)}`);
-      const Ho = H >> 1;
-      const Wo = W >> 1;
-      out = {
-        index, name, kind: 'pool', inShape: shape, outShape: [C, Ho, Wo], inSize, outSize: C * Ho * Wo,
-        kernel: 2, stride: 2, padding: 0, weightShape: null, weightCount: 0, fanIn: 4, spiking: false,
-      };
-    } else {
-      if (l.in !== undefined && l.in !== inSize) {
-        throw new ConfigError(`${where}: in = ${l.in} but the (flattened) input has ${inSize} values (input shape ${fmtShape(shape)})`);
-      }
-      out = {
-        index, name, kind: l.type, inShape: shape, outShape: [l.out, 1, 1], inSize, outSize: l.out,
-        kernel: 1, stride: 1, padding: 0, weightShape: [l.out, inSize], weightCount: l.out * inSize, fanIn: inSize, spiking: l.type === 'fc',
-      };
-    }
-    layers.push(out);
-    shape = out.outShape;
+    const name = l.name ?? (kind.head ? 'out' : `${l.type}${counters[l.type]}`);
+    const prev = nodes.length > 0 ? nodes[nodes.length - 1]!.name : 'input';
+    nodes.push({ spec: l, kind, origin: i, name, inputs: l.inputs ?? [prev] });
+    if (format1 && kind.impliesNeuron && lif) nodes.push({ spec: { type: 'lif' }, kind: lif, origin: i, name: `${name}_lif`, inputs: [name] });
   });
-  return { name: spec.name, inputShape: spec.inputShape, layers, classes: layers[n - 1]!.outSize, spec };
+  return nodes;
+}
+
+/** Infers every layer's shapes; impossible shapes and broken graphs are ConfigErrors naming the layer. */
+export function resolveNetwork(spec: NetworkSpec, source = spec.name, table: LayerTable = BUILTIN_LAYER_TABLE): Network {
+  if (spec.layers.length === 0) throw new ConfigError(`${source}: the network has no layers`);
+  const nodes = expand(spec, source, table);
+  const index = new Map<string, number>();
+  nodes.forEach((n, i) => {
+    if (n.name === 'input') throw new ConfigError(`${source}: layer ${n.origin} is named "input", which names the network input`);
+    if (/[.[\]/\s]/.test(n.name)) throw new ConfigError(`${source}: layer ${n.origin}: name ${quote(n.name)} may not contain '.', '/', '[', ']' or spaces`);
+    if (index.has(n.name)) throw new ConfigError(`${source}: two layers are named "${n.name}"`);
+    index.set(n.name, i);
+  });
+  const inputShape = spec.inputShape;
+  const inputInfo: InputInfo = { index: -1, name: 'input', shape: inputShape, value: 'real', role: 'activation' };
+  const layers: ResolvedLayer<any>[] = [];
+  const readers: number[][] = nodes.map(() => []);
+  nodes.forEach((n, i) => {
+    const where = `${source}: layer ${n.origin} (${n.name}, ${n.spec.type})`;
+    const arity = n.kind.arity ?? { min: 1, max: 1 };
+    if (n.inputs.length < arity.min || n.inputs.length > arity.max) {
+      throw new ConfigError(`${where}: a ${n.kind.name} layer takes ${arity.min === arity.max ? arity.min : `${arity.min} to ${arity.max}`} input(s), found ${n.inputs.length}`);
+    }
+    const infos = n.inputs.map((name): InputInfo => {
+      if (name === 'input') return inputInfo;
+      const j = index.get(name);
+      if (j === undefined) throw new ConfigError(`${where}: input "${name}" is not a layer of the network (layers: ${nodes.map((x) => x.name).join(', ')})`);
+      if (j >= i) throw new ConfigError(`${where}: input "${name}" comes ${j === i ? 'from the layer itself' : 'later'}: layers must be listed with every input first (a cycle, or the wrong order)`);
+      const p = layers[j]!;
+      return { index: j, name, shape: p.outShape, value: p.value, role: p.role };
+    });
+    const attrs = n.kind.parse(ownFields(n.spec), where);
+    const inferred = n.kind.infer(attrs, infos, where);
+    const params: readonly ParamDecl[] = n.kind.params?.(attrs, infos, inferred.outShape) ?? [];
+    const [C, H, W] = infos[0]!.shape;
+    const out = inferred.outShape;
+    layers.push({
+      index: i, name: n.name, kind: n.kind.name, def: n.kind, attrs,
+      inputs: infos.map((x) => x.index), inputNames: infos.map((x) => x.name), inShapes: infos.map((x) => x.shape),
+      inShape: infos[0]!.shape, inSize: C * H * W, outShape: out, outSize: out[0] * out[1] * out[2],
+      value: inferred.value, role: inferred.role, ...(inferred.bits !== undefined ? { bits: inferred.bits } : {}),
+      readers: readers[i]!, params,
+      weightCount: params.filter((p) => p.trainable).reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0),
+      origin: n.origin,
+    });
+    for (const x of infos) if (x.index >= 0) readers[x.index]!.push(i);
+  });
+  const heads = layers.filter((l) => l.def.head);
+  const last = layers[layers.length - 1]!;
+  if (heads.length !== 1 || !last.def.head) {
+    const where = `${source}: layer ${last.origin} (${last.name}, ${last.kind})`;
+    throw new ConfigError(heads.length === 0 ? `${where}: the last layer must be of type out (found ${last.kind})` : `${source}: the out layer must be the last layer, and the only one (found ${heads.map((h) => h.name).join(', ')})`);
+  }
+  const warnings = layers.filter((l) => !l.def.head && l.readers.length === 0).map((l) => `${source}: layer ${l.name} (${l.kind}) is read by no layer`);
+  return { name: spec.name, inputShape, inSize: inputShape[0] * inputShape[1] * inputShape[2], layers, classes: last.outSize, head: last.index, spec, warnings };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -142,66 +146,46 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 function positiveInt(v: unknown, where: string, field: string, min = 1): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-    throw new ConfigError(`${where}: field "${field}" must be an integer >= ${min}, found ${JSON.stringify(v)}`);
+    throw new ConfigError(`${where}: field "${field}" must be an integer >= ${min}, found ${quote(v)}`);
   }
   return v;
 }
 
-const LAYER_FIELDS: Record<LayerKind, readonly string[]> = {
-  conv: ['type', 'name', 'in', 'out', 'kernel', 'k', 'stride', 'padding', 'pad'],
-  fc: ['type', 'name', 'in', 'out'],
-  pool: ['type', 'name', 'kernel', 'k', 'stride'],
-  out: ['type', 'name', 'in', 'out'],
-};
-
 /**
- * One layer from a plain object. Accepts the documented field names (`kernel`, `padding`)
- * and the golden-file names (`k`, `pad`); unknown fields are rejected, so a typo does not
- * silently fall back to a default. Extra golden-file data fields are ignored by the caller.
+ * One layer from a plain object: its type must be in the layer table, its fields the
+ * kind's (a typo does not silently fall back to a default). `ignore` lists golden-file data
+ * fields that the caller reads itself.
  */
-export function parseLayer(raw: unknown, where: string, ignore: ReadonlySet<string> = new Set()): LayerSpec {
-  if (!isRecord(raw)) throw new ConfigError(`${where}: a layer must be an object, found ${JSON.stringify(raw)}`);
-  const type = raw['type'];
-  if (type !== 'conv' && type !== 'fc' && type !== 'pool' && type !== 'out') {
-    throw new ConfigError(`${where}: field "type" must be one of conv, fc, pool, out; found ${JSON.stringify(type)}`);
-  }
+export function parseLayer(raw: unknown, where: string, ignore: ReadonlySet<string> = new Set(), table: LayerTable = BUILTIN_LAYER_TABLE): LayerSpec {
+  if (!isRecord(raw)) throw new ConfigError(`${where}: a layer must be an object, found ${quote(raw)}`);
+  const kind = kindOf(raw['type'], where, table);
+  const known = [...BASE_FIELDS, ...Object.keys(kind.fields)];
   for (const k of Object.keys(raw)) {
-    if (!LAYER_FIELDS[type].includes(k) && !ignore.has(k)) throw new ConfigError(`${where}: unknown field "${k}" for a ${type} layer (known: ${LAYER_FIELDS[type].join(', ')})`);
+    if (!known.includes(k) && !ignore.has(k)) throw new ConfigError(`${where}: unknown field "${k}" for a ${String(raw['type'])} layer (known: ${known.join(', ')})`);
   }
   const name = raw['name'];
   if (name !== undefined && (typeof name !== 'string' || name === '')) throw new ConfigError(`${where}: field "name" must be a non-empty string`);
-  const named = name === undefined ? {} : { name };
-  const inField = raw['in'] === undefined ? {} : { in: positiveInt(raw['in'], where, 'in') };
-  if (type === 'pool') {
-    for (const [f, v] of [['kernel', raw['kernel'] ?? raw['k']], ['stride', raw['stride']]] as const) {
-      if (v !== undefined && v !== 2) throw new ConfigError(`${where}: pooling is 2x2 with stride 2; field "${f}" = ${JSON.stringify(v)} is not supported`);
-    }
-    return { type, ...named };
+  const inputs = raw['inputs'];
+  if (inputs !== undefined && (!Array.isArray(inputs) || inputs.length === 0 || !inputs.every((x) => typeof x === 'string' && x !== ''))) {
+    throw new ConfigError(`${where}: field "inputs" must be a non-empty list of layer names, found ${quote(inputs)}`);
   }
-  const outCount = positiveInt(raw['out'], where, 'out');
-  if (type === 'conv') {
-    if (raw['kernel'] !== undefined && raw['k'] !== undefined) throw new ConfigError(`${where}: give either "kernel" or "k", not both`);
-    if (raw['padding'] !== undefined && raw['pad'] !== undefined) throw new ConfigError(`${where}: give either "padding" or "pad", not both`);
-    const kernel = positiveInt(raw['kernel'] ?? raw['k'], where, raw['k'] !== undefined ? 'k' : 'kernel');
-    const stride = raw['stride'] === undefined ? 1 : positiveInt(raw['stride'], where, 'stride');
-    const padRaw = raw['padding'] ?? raw['pad'];
-    const padding = padRaw === undefined ? 0 : positiveInt(padRaw, where, raw['pad'] !== undefined ? 'pad' : 'padding', 0);
-    return { type, ...named, ...inField, out: outCount, kernel, stride, padding };
-  }
-  return { type, ...named, ...inField, out: outCount };
+  const fields: Record<string, unknown> = {};
+  for (const k of Object.keys(kind.fields)) if (raw[k] !== undefined) fields[k] = raw[k];
+  kind.parse(fields, where);
+  return { type: raw['type'] as string, ...(name !== undefined ? { name } : {}), ...(inputs !== undefined ? { inputs: inputs as string[] } : {}), ...fields };
 }
 
 /** An input shape [C,H,W] or [n] (flat, becomes [n,1,1]). */
 export function parseInputShape(raw: unknown, where: string): Shape3 {
   if (!Array.isArray(raw) || (raw.length !== 1 && raw.length !== 3)) {
-    throw new ConfigError(`${where}: field "inputShape" must be [C, H, W] or [n], found ${JSON.stringify(raw)}`);
+    throw new ConfigError(`${where}: field "inputShape" must be [C, H, W] or [n], found ${quote(raw)}`);
   }
   const v = raw.map((x, i) => positiveInt(x, where, `inputShape[${i}]`));
   return v.length === 1 ? [v[0]!, 1, 1] : [v[0]!, v[1]!, v[2]!];
 }
 
 /** A network specification from a parsed JSON/YAML document: `{ name?, inputShape, layers, dataset?, description? }`. */
-export function parseNetwork(doc: unknown, source: string): NetworkSpec {
+export function parseNetwork(doc: unknown, source: string, table: LayerTable = BUILTIN_LAYER_TABLE): NetworkSpec {
   if (!isRecord(doc)) throw new ConfigError(`${source}: a network file must hold an object with inputShape and layers`);
   for (const k of Object.keys(doc)) {
     if (!['name', 'inputShape', 'layers', 'dataset', 'description'].includes(k)) throw new ConfigError(`${source}: unknown field "${k}" (known: name, inputShape, layers, dataset, description)`);
@@ -211,7 +195,7 @@ export function parseNetwork(doc: unknown, source: string): NetworkSpec {
   const inputShape = parseInputShape(doc['inputShape'], source);
   const rawLayers = doc['layers'];
   if (!Array.isArray(rawLayers) || rawLayers.length === 0) throw new ConfigError(`${source}: field "layers" must be a non-empty list`);
-  const layers = rawLayers.map((l, i) => parseLayer(l, `${source}: layers[${i}]`));
+  const layers = rawLayers.map((l, i) => parseLayer(l, `${source}: layers[${i}]`, new Set(), table));
   const spec: NetworkSpec = {
     name,
     inputShape,
@@ -219,7 +203,7 @@ export function parseNetwork(doc: unknown, source: string): NetworkSpec {
     ...(typeof doc['dataset'] === 'string' ? { dataset: doc['dataset'] } : {}),
     ...(typeof doc['description'] === 'string' ? { description: doc['description'] } : {}),
   };
-  resolveNetwork(spec, source);
+  resolveNetwork(spec, source, table);
   return spec;
 }
 
@@ -244,12 +228,14 @@ export function parseDocument(text: string, source: string): unknown {
 }
 
 /** Reads a network file (.json, .yaml or .yml). */
-export function loadNetworkFile(path: string): NetworkSpec {
+export function loadNetworkFile(path: string, table: LayerTable = BUILTIN_LAYER_TABLE): NetworkSpec {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new ConfigError(`cannot read network file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  return parseNetwork(parseDocument(text, path), path);
+  return parseNetwork(parseDocument(text, path), path, table);
 }
+
+export { fmtShape };

@@ -12,21 +12,31 @@ import type { Network } from './network.js';
 import { alloc, type DType, type FloatArray } from './tensor.js';
 
 /**
- * Weights drawn from a normal distribution scaled by gain / sqrt(fan-in), one independent
- * stream per layer (`weights.<layer name>`), as the PyTorch reference scales them.
+ * Parameters as each kind declares them: weights drawn from a normal distribution scaled by
+ * gain / sqrt(fan-in), one independent stream per layer (`weights.<layer name>`), as the
+ * PyTorch reference scales them; biases, batch-norm gamma/beta and running statistics at
+ * their constants.
  */
-export function initWeights(net: Network, o: { seed: number; gain?: number; dtype: DType }): (FloatArray | null)[] {
+export function initWeights(net: Network, o: { seed: number; gain?: number; dtype: DType }): Record<string, FloatArray>[] {
   const gain = o.gain ?? 2;
   const rng = new Rng(o.seed, 'weights');
   return net.layers.map((l) => {
-    if (l.kind === 'pool') return null;
-    const r = rng.split(l.name);
-    const w = alloc(o.dtype, l.weightCount);
-    const scale = gain / Math.sqrt(l.fanIn);
-    for (let i = 0; i < w.length; i++) w[i] = r.nextNormal() * scale;
-    return w;
+    const params: Record<string, FloatArray> = {};
+    const r = l.params.some((d) => d.init.kind === 'normal') ? rng.split(l.name) : null;
+    for (const d of l.params) {
+      const w = alloc(o.dtype, d.shape.reduce((a, b) => a * b, 1));
+      if (d.init.kind === 'normal') {
+        const scale = gain / Math.sqrt(d.init.fanIn);
+        for (let i = 0; i < w.length; i++) w[i] = r!.nextNormal() * scale;
+      } else w.fill(d.init.value);
+      params[d.name] = w;
+    }
+    return params;
   });
 }
+
+/** Trainable gradients per layer, by parameter name (what an optimizer applies). */
+export type Gradients = readonly Readonly<Record<string, FloatArray>>[];
 
 export type OptimizerName = 'adam' | 'sgd';
 
@@ -35,22 +45,30 @@ export interface Optimizer {
   readonly name: OptimizerName;
   /** The learning rate of the next steps (a schedule changes it between iterations). */
   lr: number;
-  step(weights: Weights, grads: readonly (FloatArray | null)[]): void;
+  step(weights: Weights, grads: Gradients): void;
+}
+
+/** Every parameter that has a gradient (the trainable ones), with a key unique per layer and name. */
+function eachTrainable(weights: Weights, grads: Gradients, f: (key: string, w: FloatArray, g: FloatArray) => void): void {
+  grads.forEach((gs, i) => {
+    for (const [name, g] of Object.entries(gs)) {
+      const w = weights[i]?.[name];
+      if (w) f(`${i}.${name}`, w, g);
+    }
+  });
 }
 
 /** Plain SGD with momentum: v = momentum * v + dW; W -= lr * v (momentum 0 is `W -= lr * dW`). */
 export function sgd(lr: number, momentum = 0.9): Optimizer {
-  const velocity = new Map<number, Float64Array>();
+  const velocity = new Map<string, Float64Array>();
   return {
     name: 'sgd',
     lr,
     step(weights, grads) {
       const rate = this.lr;
-      weights.forEach((w, i) => {
-        const g = grads[i];
-        if (!w || !g) return;
-        let v = velocity.get(i);
-        if (!v) velocity.set(i, (v = new Float64Array(w.length)));
+      eachTrainable(weights, grads, (key, w, g) => {
+        let v = velocity.get(key);
+        if (!v) velocity.set(key, (v = new Float64Array(w.length)));
         for (let k = 0; k < w.length; k++) {
           v[k] = momentum * v[k]! + g[k]!;
           w[k] -= rate * v[k]!;
@@ -62,8 +80,8 @@ export function sgd(lr: number, momentum = 0.9): Optimizer {
 
 /** Adam (Kingma and Ba, 2015) with PyTorch's defaults: betas 0.9 / 0.999, eps 1e-8. */
 export function adam(lr: number, beta1 = 0.9, beta2 = 0.999, eps = 1e-8): Optimizer {
-  const m = new Map<number, Float64Array>();
-  const v = new Map<number, Float64Array>();
+  const m = new Map<string, Float64Array>();
+  const v = new Map<string, Float64Array>();
   let t = 0;
   return {
     name: 'adam',
@@ -73,14 +91,12 @@ export function adam(lr: number, beta1 = 0.9, beta2 = 0.999, eps = 1e-8): Optimi
       t++;
       const c1 = 1 - beta1 ** t;
       const c2 = 1 - beta2 ** t;
-      weights.forEach((w, i) => {
-        const g = grads[i];
-        if (!w || !g) return;
-        let mi = m.get(i);
-        let vi = v.get(i);
+      eachTrainable(weights, grads, (key, w, g) => {
+        let mi = m.get(key);
+        let vi = v.get(key);
         if (!mi || !vi) {
-          m.set(i, (mi = new Float64Array(w.length)));
-          v.set(i, (vi = new Float64Array(w.length)));
+          m.set(key, (mi = new Float64Array(w.length)));
+          v.set(key, (vi = new Float64Array(w.length)));
         }
         for (let k = 0; k < w.length; k++) {
           const gk = g[k]!;
@@ -122,7 +138,7 @@ export function evaluate(net: Network, weights: Weights, ds: Dataset, o: EvalOpt
     const idx = Array.from({ length: Math.min(B, ds.count - b0) }, (_, i) => b0 + i);
     const { x, labels } = gatherBatch(ds, idx, o.dtype);
     const inputs = encodeSequence(o.encoder, x, o.T, rng.split(`batch${b0}`), o.dtype);
-    const r = runForward(net, weights, inputs, { T: o.T, lam: o.lam, theta: o.theta, workspace: ws });
+    const r = runForward(net, weights, inputs, { T: o.T, lam: o.lam, theta: o.theta, workspace: ws, training: false });
     correct += countCorrect(r.logits, labels, net.classes);
   }
   return correct / ds.count;
@@ -164,13 +180,20 @@ export interface EpochRecord {
 export interface TrainResult {
   readonly epochs: EpochRecord[];
   readonly testAccuracy: number;
-  readonly weights: (FloatArray | null)[];
+  readonly weights: Record<string, FloatArray>[];
+}
+
+/** Stores the running statistics an iteration computed (batch norm) into the parameters. */
+export function storeBuffers(weights: readonly Record<string, FloatArray>[], r: { readonly layers: readonly { readonly fwd: { readonly buffers?: Readonly<Record<string, FloatArray>> } }[] }): void {
+  r.layers.forEach((tr, i) => {
+    for (const [name, v] of Object.entries(tr.fwd.buffers ?? {})) weights[i]![name]!.set(v);
+  });
 }
 
 /** Trains with BPTT: shuffled mini-batches each epoch (seeded), the chosen optimizer, test accuracy per epoch. */
 export function train(net: Network, data: { train: Dataset; test: Dataset }, o: TrainOptions): TrainResult {
   for (const ds of [data.train, data.test]) {
-    if (ds.inputShape.join('x') !== net.inputShape.join('x') && ds.inputShape.reduce((a, b) => a * b) !== net.layers[0]!.inSize) {
+    if (ds.inputShape.join('x') !== net.inputShape.join('x') && ds.inputShape.reduce((a, b) => a * b) !== net.inSize) {
       throw new ConfigError(`network ${net.name} takes ${net.inputShape.join('x')} inputs, but data set ${ds.name} has ${ds.inputShape.join('x')}`);
     }
     if (ds.classes !== net.classes) throw new ConfigError(`network ${net.name} has ${net.classes} outputs, but data set ${ds.name} has ${ds.classes} classes`);
@@ -201,7 +224,8 @@ export function train(net: Network, data: { train: Dataset; test: Dataset }, o: 
       acc.add(r.layers);
       lossSum += r.loss;
       correct += r.correct;
-      opt.step(weights, r.layers.map((l) => l.dW));
+      opt.step(weights, r.layers.map((l) => l.grads));
+      storeBuffers(weights, r);
       o.onBatch?.(e, b + 1, nBatches);
     }
     const testAccuracy = evaluate(net, weights, data.test, { ...lif, encoder: o.encoder, seed: o.seed, dtype: o.dtype }, ws);
