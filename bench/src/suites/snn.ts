@@ -1,7 +1,7 @@
 import { Rng } from '@sata/core';
 import {
   alloc, convBackwardInput, convForward, convWeightGrad, digitsSplit, directEncoder, encodeSequence, gatherBatch, initWeights, linearBackwardInput,
-  linearForward, linearWeightGrad, resolveNetwork, runBptt, Workspace, ZOO, type ConvGeometry, type DType, type FloatArray, type ResolvedLayer,
+  linearForward, linearWeightGrad, resolveNetwork, runBptt, Workspace, ZOO, convGeometry, type ConvAttrs, type ConvGeometry, type DType, type FloatArray, type ResolvedLayer,
 } from '@sata/snn';
 import type { BenchCase, BenchSuite } from '../harness.js';
 
@@ -29,11 +29,12 @@ function layerCases(l: ResolvedLayer, dtype: DType): BenchCase[] {
   const dy = random(dtype, BATCH * l.outSize, rng);
   const dx = alloc(dtype, BATCH * l.inSize);
   const dw = alloc(dtype, l.weightCount);
-  const gflop = (2 * BATCH * l.outSize * l.fanIn) / 1e9;
+  const fanIn = l.weightCount / l.outShape[0];
+  const gflop = (2 * BATCH * l.outSize * fanIn) / 1e9;
   const name = (op: string) => `vgg5-${l.name}-${op}-${dtype}`;
   const base = { unitsPerCall: gflop, rateName: 'GFLOPperSecond', extra: () => ({ layer: l.name, batch: BATCH, dtype, gflopPerCall: gflop }) };
   if (l.kind === 'conv') {
-    const g: ConvGeometry = { batch: BATCH, C: l.inShape[0], H: l.inShape[1], W: l.inShape[2], K: l.outShape[0], kernel: l.kernel, stride: l.stride, padding: l.padding, Ho: l.outShape[1], Wo: l.outShape[2] };
+    const g: ConvGeometry = convGeometry(l as unknown as ResolvedLayer<ConvAttrs>, BATCH);
     const cases: BenchCase[] = [
       { ...base, name: name('forward'), fn: () => convForward(g, x, w, y, ws) },
       { ...base, name: name('backward'), fn: () => convBackwardInput(g, w, dy, dx, ws) },
@@ -74,7 +75,8 @@ export const snnSuite: BenchSuite = {
   name: 'snn',
   cases: () => {
     const vgg5 = resolveNetwork(ZOO.find((z) => z.name === 'vgg5')!);
-    const layers = vgg5.layers.filter((l) => l.kind !== 'pool');
+    // The weighted layers (their kernels are what this suite measures).
+    const layers = vgg5.layers.filter((l) => l.def.gemms !== undefined);
     return [...(['float32', 'float64'] as const).flatMap((dt) => layers.flatMap((l) => layerCases(l, dt))), bpttStep()];
   },
 };

@@ -6,7 +6,7 @@
  * headline figures with the runs behind them.
  */
 export { DEFAULT_CONFIG, resolveConfig, type TrainingConfig, type ResolvedConfig, type LayerSparsity } from './config.js';
-export { statisticalActivity, measuredActivity, annActivity, im2colBatch, transposedIm2col, type ActivitySource, type StepDensities } from './activity.js';
+export { statisticalActivity, measuredActivity, annActivity, propagatedActivity, impliedBy, type ActivitySource, type StepDensities } from './activity.js';
 export { snnSchedule, annSchedule, tensorName, tensorClass, PARTITION, TENSOR_CLASSES, type StepTag, type TrainingSchedule } from './schedule.js';
 export { simulateTraining, networkFor, acceleratorConfig, dataflowFor, scheduleFor, energyFigures, type TrainingRun, type RunOptions } from './run.js';
 export { measure, type Measurement } from './measure.js';

@@ -3,29 +3,33 @@
  * (packages/trace/ACTIVITY-FORMAT.md), written by `sata train --record-activity` or by an
  * outside tool (tools/pytorch_activity.py). What each stream means here:
  *
- * - `spikes` of layer l at step t: the layer's output (conv/fc/pool: spikes; out: the
- *   nonzero output currents). Layer l's output is layer l+1's GEMM input (ifmap).
- * - `grads` of layer l at step t: the gradient of the loss with respect to the layer's
- *   GEMM output, i.e. the membrane gradient du = dL/dI (out: dI; pool: the gradient at its
- *   output). du is the ifmap of the layer's BP GEMM and the filter of its WG GEMM.
+ * - `spikes` of layer l at step t: the layer's output y (a neuron's spikes; other kinds'
+ *   nonzero outputs). A layer's output is its readers' GEMM input (ifmap).
+ * - `grads` of layer l at step t: the gradient of the loss with respect to its output, dy
+ *   (for a conv or fc current read by a neuron: the membrane gradient du). A GEMM layer's
+ *   dy is the ifmap of its BP GEMM and the filter of its WG GEMM.
+ * A trace of a format-1 network may name the spec's layers instead of the graph's nodes
+ * (conv1, pool1, ..., out: as this project wrote them before networks were graphs): then a
+ * conv or fc layer's `spikes` are its implied neuron's output and its `grads` the current's
+ * gradient du, which is the same information.
  *
  * Bitmaps give exact counts: the operands are rebuilt element by element, as in measured
  * mode, so every fold's active and gated operations are exact. Per-block counts give
  * block-level counts: each block's nonzeros are spread evenly over the block (a
  * deterministic placement), so a block's total is exact and folds whose boundaries fall on
  * block boundaries are exact too; inside a block the positions are an assumption.
- * Weights are taken as dense (a weight is practically never exactly zero). The first
- * layer's input is dense under direct coding (analog pixels); under rate coding, whose
- * input spikes the trace does not carry, it has the configured spike density.
+ * Weights are taken as dense (a weight is practically never exactly zero). The network
+ * input is dense under direct coding (analog pixels); under rate coding, whose input spikes
+ * the trace does not carry, it has the configured spike density.
  * The gradient unit's skipped multiplies (ds * sg) are counted from du: a neuron whose du
  * is zero has its multiply skipped (exact when the leak's carry term is zero, an
  * approximation otherwise); the firing-gradient density reported is likewise du's.
  */
 import { ConfigError } from '@sata/core';
 import { densityActivity, tensorActivity, type GemmActivity, type Matrix } from '@sata/hw';
-import type { BpttResult, FloatArray, Network, ResolvedLayer } from '@sata/snn';
+import type { BpttResult, Network, ResolvedLayer } from '@sata/snn';
 import { ActivityWriter, blockCounts, bitmapOf, readActivityTrace, type ActivityData, type ActivityHeader, type ActivityLayer, type ActivityStream, type ActivityTrace } from '@sata/trace';
-import { channelsLast, im2colBatch, transposedIm2col, transposeMatrix as transpose, type ActivitySource, type StepDensities } from './activity.js';
+import { gemmFacetOf, impliedBy, transposeMatrix as transpose, type ActivitySource } from './activity.js';
 import type { ResolvedConfig } from './config.js';
 
 /** The part of an ActivityTrace replay reads. */
@@ -42,21 +46,36 @@ export function replayedActivityFromFile(net: Network, cfg: ResolvedConfig): Act
   return replayedActivity(net, cfg, trace, path);
 }
 
-/** Which layers' streams a replay of `net` needs: spikes of every GEMM layer's input layer, grads of every GEMM layer. */
-function needed(net: Network): Array<[number, ActivityStream]> {
-  const out: Array<[number, ActivityStream]> = [];
-  net.layers.forEach((l, li) => {
-    if (l.kind === 'pool') return;
-    if (li > 0) out.push([li - 1, 'spikes']);
-    out.push([li, 'grads']);
-  });
-  return out;
+/** Where a node's output (`y`) and output gradient (`dy`) are in the trace: a trace layer and stream, or not recorded. */
+type StreamRef = { readonly layer: number; readonly stream: ActivityStream } | null;
+
+/** Maps graph nodes onto the trace's layers: node by node, or (format 1) spec layer by spec layer. */
+function streamMap(net: Network, h: ActivityHeader, fail: (m: string) => never): { y: StreamRef[]; dy: StreamRef[] } {
+  const names = h.layers.map((l) => l.name);
+  if (names.length === net.layers.length && names.every((n, i) => n === net.layers[i]!.name)) {
+    return { y: net.layers.map((_, i) => ({ layer: i, stream: 'spikes' })), dy: net.layers.map((_, i) => ({ layer: i, stream: 'grads' })) };
+  }
+  // Format 1: one trace layer per spec layer, named as its first node.
+  const heads = net.layers.filter((l) => !impliedBy(net, l));
+  if (names.length === heads.length && names.every((n, i) => n === heads[i]!.name)) {
+    const y: StreamRef[] = [];
+    const dy: StreamRef[] = [];
+    for (const l of net.layers) {
+      const by = impliedBy(net, l);
+      const at = heads.indexOf(by ?? l);
+      const fused = !by && l.readers.some((r) => impliedBy(net, net.layers[r]!) === l);
+      y.push(fused ? null : { layer: at, stream: 'spikes' });
+      dy.push(by ? null : { layer: at, stream: 'grads' });
+    }
+    return { y, dy };
+  }
+  return fail(`recorded for network "${h.network}" with layers ${names.join(', ')}, but this run simulates ${net.name} with layers ${net.layers.map((l) => l.name).join(', ')}`);
 }
 
 /**
  * An ActivitySource from a recorded activity trace. The trace must describe this network
- * (same layer names, `batch * outSize` neurons per layer), the configured time steps and
- * batch, and hold every step of the spikes and grads the schedule reads.
+ * (same layer names, `batch * outSize` values per layer), the configured time steps and
+ * batch, and hold every step of the outputs and gradients the schedule reads.
  */
 export function replayedActivity(net: Network, cfg: ResolvedConfig, trace: ActivityTraceLike, where = 'activity trace'): ActivitySource {
   const h = trace.header;
@@ -65,44 +84,54 @@ export function replayedActivity(net: Network, cfg: ResolvedConfig, trace: Activ
   const fail = (m: string): never => {
     throw new ConfigError(`${where}: ${m}`);
   };
-  if (h.layers.length !== net.layers.length || h.layers.some((l, i) => l.name !== net.layers[i]!.name)) {
-    fail(`recorded for network "${h.network}" with layers ${h.layers.map((l) => l.name).join(', ')}, but this run simulates ${net.name} with layers ${net.layers.map((l) => l.name).join(', ')}`);
-  }
+  const map = streamMap(net, h, fail);
   if (h.timeSteps !== T) fail(`has ${h.timeSteps} time steps, the configuration ${T} (set timesteps to ${h.timeSteps})`);
   if (h.batch !== B) fail(`covers a batch of ${h.batch}, the configuration ${B} (set batch to ${h.batch})`);
-  h.layers.forEach((l, i) => {
-    const want = B * net.layers[i]!.outSize;
-    if (l.neurons !== want) fail(`layer ${l.name} has ${l.neurons} values per step, network ${net.name} with batch ${B} has ${want}`);
+  net.layers.forEach((l, i) => {
+    for (const r of [map.y[i], map.dy[i]]) {
+      if (!r) continue;
+      const want = B * l.outSize;
+      if (h.layers[r.layer]!.neurons !== want) fail(`layer ${h.layers[r.layer]!.name} has ${h.layers[r.layer]!.neurons} values per step, network ${net.name} with batch ${B} has ${want}`);
+    }
   });
-  for (const [li, stream] of needed(net)) {
-    for (let t = 0; t < T; t++) if (!trace.get(li, t, stream)) fail(`no ${stream} record for layer ${li} (${h.layers[li]!.name}) at step ${t}, which the simulation needs`);
+  const need = (ref: StreamRef, what: string): { layer: number; stream: ActivityStream } => {
+    if (!ref) return fail(`does not record ${what}, which the simulation needs`);
+    return ref;
+  };
+  // Every GEMM layer's input and output gradient, every neuron's input gradient (du).
+  for (const l of net.layers) {
+    const refs: { layer: number; stream: ActivityStream }[] = [];
+    if (l.def.gemms) {
+      if (l.inputs[0]! >= 0) refs.push(need(map.y[l.inputs[0]!]!, `the output of ${net.layers[l.inputs[0]!]!.name}`));
+      refs.push(need(map.dy[l.index]!, `the output gradient of ${l.name}`));
+    }
+    if (l.def.neuron && l.inputs[0]! >= 0) refs.push(need(map.dy[l.inputs[0]!]!, `the membrane gradient of ${l.name}`));
+    for (const r of refs) for (let t = 0; t < T; t++) if (!trace.get(r.layer, t, r.stream)) fail(`no ${r.stream} record for layer ${r.layer} (${h.layers[r.layer]!.name}) at step ${t}, which the simulation needs`);
   }
 
-  // 0/1 values of a layer's stream at a step (bitmaps exact; counts spread evenly per block).
+  // 0/1 values of a stream at a step (bitmaps exact; counts spread evenly per block).
   const values = new Map<string, Uint8Array>();
   const nnzOf = new Map<string, number>();
-  const valuesOf = (li: number, t: number, stream: ActivityStream): Uint8Array => {
-    const k = `${stream}${li}.${t}`;
+  const valuesOf = (r: { layer: number; stream: ActivityStream }, t: number): Uint8Array => {
+    const k = `${r.stream}${r.layer}.${t}`;
     let v = values.get(k);
     if (!v) {
-      v = expand(trace.get(li, t, stream)!.data, h.layers[li]!);
+      v = expand(trace.get(r.layer, t, r.stream)!.data, h.layers[r.layer]!);
       values.set(k, v);
     }
     return v;
   };
-  const count = (li: number, t: number, stream: ActivityStream): number => {
-    const k = `${stream}${li}.${t}`;
+  const count = (r: StreamRef, t: number): number | null => {
+    if (!r || !trace.get(r.layer, t, r.stream)) return null;
+    const k = `${r.stream}${r.layer}.${t}`;
     let n = nnzOf.get(k);
     if (n === undefined) {
-      const rec = trace.get(li, t, stream);
       n = 0;
-      if (rec) for (const c of blockCounts(rec.data, h.layers[li]!)) n += c;
+      for (const c of blockCounts(trace.get(r.layer, t, r.stream)!.data, h.layers[r.layer]!)) n += c;
       nnzOf.set(k, n);
     }
     return n;
   };
-  const firstDense = cfg.coding === 'direct';
-  const input = (li: number, t: number): Uint8Array | undefined => (li === 0 ? undefined : valuesOf(li - 1, t, 'spikes'));
   const cache = new Map<string, GemmActivity>();
   const memo = (key: string, make: () => GemmActivity): GemmActivity => {
     let a = cache.get(key);
@@ -112,65 +141,56 @@ export function replayedActivity(net: Network, cfg: ResolvedConfig, trace: Activ
     }
     return a;
   };
-  const ones = (rows: number, cols: number): Matrix => ({ rows, cols, data: new Uint8Array(rows * cols).fill(1) });
-  const l = (li: number): ResolvedLayer => net.layers[li]!;
-  const gemmLayer = (li: number): ResolvedLayer => {
-    const x = l(li);
-    if (x.kind === 'pool') throw new ConfigError(`layer ${x.name} is a pool layer: it has no GEMM`);
-    return x;
+  const ones = (m: Matrix): Matrix => ({ rows: m.rows, cols: m.cols, data: new Uint8Array(m.rows * m.cols).fill(1) });
+  // The network input is not in the trace: dense (direct coding) or the configured density (rate coding).
+  const firstInputDensity = cfg.coding === 'direct' ? 1 : 1 - cfg.sparsity.spike;
+  const forwardIfmap = (l: ResolvedLayer, t: number): Matrix | undefined => (l.inputs[0]! < 0 ? undefined : gemmFacetOf(l).forwardIfmap(l, valuesOf(map.y[l.inputs[0]!]!, t), B));
+  const dyOf = (l: ResolvedLayer, t: number): Uint8Array => valuesOf(map.dy[l.index]!, t);
+  const filter = (l: ResolvedLayer, which: 'forwardFilter' | 'backwardFilter'): Matrix => {
+    const g = gemmFacetOf(l);
+    const shapes = g.shapes(l, B);
+    const s = which === 'forwardFilter' ? shapes.forward : shapes.backward;
+    return ones({ rows: s.K, cols: s.N, data: [] });
   };
-  // Layer 0's input is not in the trace: dense (direct coding) or the configured density (rate coding).
-  const firstInputDensity = firstDense ? 1 : 1 - cfg.sparsity.spike;
-  const forwardIfmap = (li: number, t: number): Matrix | undefined => {
-    const x = input(li, t);
-    if (!x) return undefined;
-    const L = gemmLayer(li);
-    return L.kind === 'conv' ? im2colBatch(x, L, B) : { rows: B, cols: L.inSize, data: x };
-  };
-  const duMatrix = (li: number, t: number): Matrix => {
-    const L = gemmLayer(li);
-    const du = valuesOf(li, t, 'grads');
-    return L.kind === 'conv' ? channelsLast(du, B, L.outShape[0], L.outShape[1] * L.outShape[2]) : { rows: B, cols: L.outSize, data: du };
-  };
-  const forwardFilter = (li: number): Matrix => ones(gemmLayer(li).fanIn, l(li).outShape[0]);
-  const forward = (li: number, t: number): GemmActivity =>
-    memo(`f${li}.${t}`, () => {
-      const m = forwardIfmap(li, t);
-      return m ? tensorActivity(m, forwardFilter(li)) : densityActivity({ ifmap: firstInputDensity, filter: 1 });
-    });
-  const dens = (li: number, t: number): StepDensities => {
-    const L = l(li);
-    const neurons = B * L.outSize;
-    const inputDensity = li === 0 ? firstInputDensity : count(li - 1, t, 'spikes') / (B * L.inSize);
-    const spiking = L.kind === 'conv' || L.kind === 'fc';
-    const spike = L.kind === 'out' ? 1 : trace.get(li, t, 'spikes') ? count(li, t, 'spikes') / neurons : 1;
-    const du = spiking ? count(li, t, 'grads') / neurons : 1;
-    return { input: inputDensity, spike, firingGradient: du, membraneGradient: du };
+  const densityOf = (r: StreamRef, t: number, numel: number): number => {
+    const n = count(r, t);
+    return n === null ? 1 : n / numel;
   };
   return {
     source: 'replayed',
-    forward,
+    forward: (li, t) =>
+      memo(`f${li}.${t}`, () => {
+        const l = net.layers[li]!;
+        const m = forwardIfmap(l, t);
+        return m ? tensorActivity(m, filter(l, 'forwardFilter')) : densityActivity({ ifmap: firstInputDensity, filter: 1 });
+      }),
     backward: (li, t) =>
       memo(`b${li}.${t}`, () => {
-        const L = gemmLayer(li);
-        const du = valuesOf(li, t, 'grads');
-        const ifmap = L.kind === 'conv' ? transposedIm2col(du, L, B) : { rows: B, cols: L.outSize, data: du };
-        const filterRows = L.kind === 'conv' ? L.outShape[0] * L.kernel * L.kernel : L.outSize;
-        return tensorActivity(ifmap, ones(filterRows, L.kind === 'conv' ? L.inShape[0] : L.inSize));
+        const l = net.layers[li]!;
+        return tensorActivity(gemmFacetOf(l).backwardIfmap(l, dyOf(l, t), B), filter(l, 'backwardFilter'));
       }),
     weightGrad: (li, t) =>
       memo(`w${li}.${t}`, () => {
-        const m = forwardIfmap(li, t);
-        const du = duMatrix(li, t);
-        if (!m) return densityActivity({ ifmap: firstInputDensity, filter: count(li, t, 'grads') / (du.rows * du.cols) });
+        const l = net.layers[li]!;
+        const m = forwardIfmap(l, t);
+        const du = gemmFacetOf(l).gradientMatrix(l, dyOf(l, t), B);
+        if (!m) return densityActivity({ ifmap: firstInputDensity, filter: count(map.dy[li]!, t)! / (du.rows * du.cols) });
         return tensorActivity(transpose(m), du);
       }),
     gradientSkips: (li, t) => {
-      const L = l(li);
-      if (L.kind !== 'conv' && L.kind !== 'fc') return 0;
-      return B * L.outSize - count(li, t, 'grads');
+      const l = net.layers[li]!;
+      if (!l.def.neuron || l.inputs[0]! < 0) return 0;
+      return B * l.outSize - count(map.dy[l.inputs[0]!]!, t)!;
     },
-    densities: dens,
+    densities: (li, t) => {
+      const l = net.layers[li]!;
+      const neurons = B * l.outSize;
+      const j = l.inputs[0]!;
+      const input = j < 0 ? firstInputDensity : densityOf(map.y[j]!, t, B * l.inSize);
+      const spike = l.def.head ? 1 : densityOf(map.y[li]!, t, neurons);
+      const du = l.def.neuron ? (j < 0 ? 1 : densityOf(map.dy[j]!, t, neurons)) : l.def.head ? 1 : densityOf(map.dy[li]!, t, neurons);
+      return { input, spike, firingGradient: l.def.neuron ? du : 1, membraneGradient: du };
+    },
   };
 }
 
@@ -194,9 +214,9 @@ function expand(data: ActivityData, layer: ActivityLayer): Uint8Array {
 export const ACTIVITY_BLOCK = 128;
 
 /**
- * The activity trace of one BPTT iteration of the functional model: per layer and step,
- * spikes (conv/fc/pool output spikes; out: nonzero output currents) and grads (conv/fc: du;
- * pool: ds; out: dI), as bitmaps. Written atomically.
+ * The activity trace of one BPTT iteration of the functional model: per layer (graph node)
+ * and step, `spikes` (its output y) and `grads` (its output gradient dy), as bitmaps.
+ * Written atomically.
  */
 export function writeActivityFromBptt(path: string, net: Network, bptt: BpttResult): { records: number } {
   const layers: ActivityLayer[] = bptt.layers.map((tr) => ({ name: tr.layer.name, neurons: tr.numel, block: ACTIVITY_BLOCK }));
@@ -205,21 +225,8 @@ export function writeActivityFromBptt(path: string, net: Network, bptt: BpttResu
   try {
     bptt.layers.forEach((tr, li) => {
       for (let t = 0; t < bptt.T; t++) {
-        let spikes: FloatArray;
-        let grads: FloatArray;
-        if (tr.kind === 'conv' || tr.kind === 'fc') {
-          spikes = tr.steps[t]!.s;
-          grads = tr.steps[t]!.du;
-        } else if (tr.kind === 'pool') {
-          spikes = tr.steps[t]!.s;
-          grads = tr.steps[t]!.ds;
-        } else {
-          const st = tr.steps[t]! as { I: FloatArray; dI: FloatArray };
-          spikes = st.I;
-          grads = st.dI;
-        }
-        w.write(li, t, 'spikes', { bitmap: bitmapOf(spikes) });
-        w.write(li, t, 'grads', { bitmap: bitmapOf(grads) });
+        w.write(li, t, 'spikes', { bitmap: bitmapOf(tr.y[t]!) });
+        w.write(li, t, 'grads', { bitmap: bitmapOf(tr.dy[t]!) });
         records += 2;
       }
     });

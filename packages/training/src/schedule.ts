@@ -1,5 +1,5 @@
 import type { GemmActivity, GemmStep, ScheduleStep, TensorAccess, VectorStep } from '@sata/hw';
-import type { DataflowContribution, GemmShape, Stage } from '@sata/plugin-api';
+import type { DataflowContribution, LoweredGemm, LoweredVector, LoweringContext, LoweringPass, Stage, TensorRef } from '@sata/plugin-api';
 import { layerGemms, type Network, type ResolvedLayer } from '@sata/snn';
 import type { ActivitySource } from './activity.js';
 import type { ResolvedConfig } from './config.js';
@@ -29,280 +29,301 @@ export const tensorName = (layer: string, kind: string, t?: number | null): stri
 export const TENSOR_CLASSES: Readonly<Record<string, string>> = {
   x: 'input', s: 'spikes', u: 'membrane', sg: 'surrogate', I: 'current', ds: 'spike gradient (ds)', du: 'membrane gradient (du)',
   W: 'weights', dW: 'weight gradient', dI: 'output gradient', logits: 'logits', a: 'activations', z: 'pre-activations', dz: 'pre-activation gradient', da: 'activation gradient',
+  pixels: 'input',
 };
 
-/** The class of a tensor from its name (`conv1.s[3]` -> spikes); GEMM-private tensors are partial sums. */
+/** The class of a tensor from its name (`conv1_lif.s[3]` -> spikes); GEMM-private tensors are partial sums. */
 export function tensorClass(name: string): string {
   const m = /^[^.]+\.([A-Za-z]+)/.exec(name);
   if (!m) return 'partial sums';
   return TENSOR_CLASSES[m[1]!] ?? m[1]!;
 }
 
-interface Ctx {
-  readonly net: Network;
-  readonly cfg: ResolvedConfig;
-  readonly dataflow: DataflowContribution;
-  readonly activity: ActivitySource;
-  /** Time batching: the T steps of a layer's GEMMs run as one. */
-  readonly batched: boolean;
-  readonly steps: ScheduleStep[];
-  readonly tags: StepTag[];
-}
-
-const push = (c: Ctx, tag: StepTag, step: ScheduleStep): void => {
-  c.steps.push(step);
-  c.tags.push(tag);
-};
-
-const read = (tensor: string, partition: string, elements: number, bitsPerElement: number, release = false): TensorAccess => ({ tensor, partition, access: 'read', elements, bitsPerElement, release });
-const write = (tensor: string, partition: string, elements: number, bitsPerElement: number, keep = true): TensorAccess => ({ tensor, partition, access: 'write', elements, bitsPerElement, keep });
-
-const scaleM = (g: GemmShape, f: number): GemmShape => ({ M: g.M * f, N: g.N, K: g.K });
-const scaleK = (g: GemmShape, f: number): GemmShape => ({ M: g.M, N: g.N, K: g.K * f });
-
 /**
- * Tensors that batched GEMMs read or write whole (currents, spikes, du, ds) are one tensor
- * for all T steps when time is batched, written and read a step at a time; the others
- * (and every tensor without batching) are one tensor per step.
+ * A layer output's tensor kind: SNN currents `I` (gradient `du`, the membrane gradient when
+ * a neuron reads it) and activations `s` (gradient `ds`); on the ANN pre-activations `z`
+ * and activations `a` (gradients `dz`, `da`).
  */
-const WHOLE_WHEN_BATCHED = new Set(['I', 's', 'du', 'ds', 'x']);
-function nm(c: Ctx, layer: string, kind: string, t: number): string {
-  return c.batched && WHOLE_WHEN_BATCHED.has(kind) ? tensorName(layer, kind) : tensorName(layer, kind, t);
+function outputKind(l: ResolvedLayer, mode: 'snn' | 'ann', grad: boolean): string {
+  const current = l.role === 'current';
+  if (mode === 'snn') return grad ? (current ? 'du' : 'ds') : current ? 'I' : 's';
+  return grad ? (current ? 'dz' : 'da') : current ? 'z' : 'a';
 }
 
-/** The tensor (layer name and kind) a layer reads as input: the encoded input or the previous layer's spikes. */
-function inputTensor(c: Ctx, li: number): { layer: string; kind: string } {
-  return li === 0 ? { layer: 'input', kind: 'x' } : { layer: c.net.layers[li - 1]!.name, kind: 's' };
+type Item = { readonly tag: StepTag } & ({ readonly gemm: LoweredGemm; readonly layer: ResolvedLayer } | { readonly vector: LoweredVector });
+
+/**
+ * Builds a schedule from the layer kinds' lowering: names and places tensors, sums a
+ * gradient that several readers send back (fan-out), and decides from the whole schedule
+ * what each write keeps on chip (a tensor that a later step reads) and where each read
+ * releases it (its last reader, or a read-modify-write of the same tensor).
+ */
+class ScheduleBuilder {
+  private readonly items: Item[] = [];
+  private readonly gradAlias = new Map<number, number>();
+  /** Gradient tensors of layer outputs, and which parts of them (steps, or all) some reader wrote. */
+  private readonly gradWrites = new Map<string, { all: boolean; steps: Set<number> }>();
+  private readonly gradNames = new Set<string>();
+  /** Tensors written a step at a time into one whole-over-time tensor (time batching). */
+  private readonly wholeOverTime = new Set<string>();
+  private readonly encoded = new Set<string>();
+
+  constructor(
+    private readonly net: Network,
+    private readonly cfg: ResolvedConfig,
+    private readonly mode: 'snn' | 'ann',
+    private readonly dataflow: DataflowContribution,
+    private readonly activity: ActivitySource,
+    private readonly batched: boolean,
+  ) {}
+
+  private get T(): number {
+    return this.mode === 'snn' ? this.cfg.timesteps : 1;
+  }
+
+  private suffix(t: number | null, whole: boolean): number | null {
+    return this.mode === 'ann' || whole || t === null ? null : t;
+  }
+
+  /** The network input: analog pixels (one tensor for every step) or, under rate coding, the encoder's spikes. */
+  private inputRef(t: number | null): TensorRef {
+    const n = this.cfg.batch * this.net.inSize;
+    const B = this.cfg.bits;
+    if (this.mode === 'ann' || this.cfg.coding === 'direct') return { tensor: 'input.x', partition: PARTITION.misc, bits: B.activation, elements: n, value: 'real' };
+    const name = tensorName('input', 'x', this.suffix(t, this.batched));
+    if (this.batched) this.wholeOverTime.add(name);
+    return { tensor: name, partition: PARTITION.spikes, bits: B.spike, elements: n, value: 'spike' };
+  }
+
+  private outputRef(j: number, t: number | null): TensorRef {
+    if (j < 0) return this.inputRef(t);
+    const l = this.net.layers[j]!;
+    const B = this.cfg.bits;
+    const name = tensorName(l.name, outputKind(l, this.mode, false), this.suffix(t, this.batched));
+    if (this.batched) this.wholeOverTime.add(name);
+    const spike = l.value === 'spike';
+    const bits = this.mode === 'ann' ? B.activation : spike ? B.spike : (l.bits ?? (l.role === 'current' ? B.membrane : B.activation));
+    const partition = spike || l.role === 'activation' ? PARTITION.spikes : PARTITION.membrane;
+    return { tensor: name, partition, bits, elements: this.cfg.batch * l.outSize, value: this.mode === 'ann' ? 'real' : l.value };
+  }
+
+  private gradRef(j: number, t: number | null): TensorRef {
+    let k = j;
+    while (this.gradAlias.has(k)) k = this.gradAlias.get(k)!;
+    const l = this.net.layers[k]!;
+    const name = tensorName(l.name, outputKind(l, this.mode, true), this.suffix(t, this.batched));
+    if (this.batched) this.wholeOverTime.add(name);
+    this.gradNames.add(name);
+    return { tensor: name, partition: PARTITION.gradients, bits: this.mode === 'ann' ? this.cfg.bits.activation : this.cfg.bits.gradient, elements: this.cfg.batch * l.outSize, value: 'real' };
+  }
+
+  private context(l: ResolvedLayer, t0: number | null, stage: (s: LoweredGemm['stage']) => Stage): LoweringContext<any> {
+    const cfg = this.cfg;
+    const li = l.index;
+    return {
+      mode: this.mode,
+      layer: l,
+      batch: cfg.batch,
+      T: this.T,
+      bits: cfg.bits,
+      gating: this.mode === 'snn' ? cfg.sparsity.gating : cfg.ann.gating,
+      keepForBackward: cfg.keepForBackward,
+      input: (i, t) => this.outputRef(l.inputs[i]!, t),
+      output: (t) => this.outputRef(li, t),
+      outputGrad: (t) => this.gradRef(li, t),
+      inputGrad: (i, t) => (l.inputs[i]! < 0 ? null : this.gradRef(l.inputs[i]!, t)),
+      aliasInputGrad: (i) => {
+        const j = l.inputs[i]!;
+        if (j < 0 || this.net.layers[j]!.readers.length !== 1) return false;
+        this.gradAlias.set(j, li);
+        return true;
+      },
+      own: (name, o) => ({ tensor: tensorName(l.name, name, this.mode === 'snn' ? (o.t ?? null) : null), partition: PARTITION[o.partition], bits: o.bits, elements: o.elements, value: o.value ?? 'real' }),
+      gradientSkips: (t) => this.activity.gradientSkips(li, t),
+      gemm: (g) => this.items.push({ tag: { layer: li, stage: stage(g.stage), t: g.t === undefined ? t0 : g.t }, gemm: this.accumulateGemm(g), layer: l }),
+      vector: (v) => this.pushVector({ layer: li, stage: stage(v.stage), t: v.t === undefined ? t0 : v.t }, v),
+    };
+  }
+
+  /** Marks a gradient written by a second reader as an accumulation onto the first's. */
+  private secondContribution(name: string, t: number | null): boolean {
+    if (!this.gradNames.has(name)) return false;
+    let w = this.gradWrites.get(name);
+    if (!w) this.gradWrites.set(name, (w = { all: false, steps: new Set() }));
+    const seen = w.all || (t === null ? w.steps.size > 0 : w.steps.has(t));
+    if (t === null) w.all = true;
+    else w.steps.add(t);
+    return seen;
+  }
+
+  private accumulateGemm(g: LoweredGemm): LoweredGemm {
+    const part = g.steps > 1 ? null : (g.t ?? null);
+    return this.secondContribution(g.ofmap.tensor, part) ? { ...g, accumulate: true } : g;
+  }
+
+  private pushVector(tag: StepTag, v: LoweredVector): void {
+    const extra: LoweredVector[] = [];
+    const traffic = v.traffic.flatMap((a) => {
+      if (a.access !== 'write' || !this.secondContribution(a.ref.tensor, tag.t)) return [a];
+      // Another reader's gradient is there already: read it and add this one onto it.
+      const n = a.elements ?? a.ref.elements;
+      extra.push({ stage: v.stage, label: `${v.label}/accumulate`, unit: 'elementwise', elements: n, bits: a.ref.bits, ops: { component: 'vector', perElement: { add: 1 } }, traffic: [] });
+      return [{ ref: a.ref, access: 'read' as const, elements: n }, a];
+    });
+    this.items.push({ tag, vector: { ...v, traffic } });
+    for (const e of extra) this.items.push({ tag, vector: e });
+  }
+
+  /** The encoder draws the step's (or every step's) spikes from the analog input (rate coding). */
+  private encode(firstReader: ResolvedLayer, t: number | null): void {
+    const cfg = this.cfg;
+    const pixels = cfg.batch * this.net.inSize;
+    const steps = t === null ? cfg.timesteps : 1;
+    const x = this.inputRef(t);
+    if (this.encoded.has(`${x.tensor}@${t}`)) return;
+    this.encoded.add(`${x.tensor}@${t}`);
+    this.items.push({
+      tag: { layer: firstReader.index, stage: 'FP', t },
+      vector: {
+        stage: 'FP', label: `${firstReader.name}/FP/${t === null ? 'all-t' : `t${t + 1}`}/encode`, unit: 'encode', elements: pixels * steps, bits: cfg.bits.activation,
+        traffic: [
+          { ref: { tensor: 'input.pixels', partition: PARTITION.misc, bits: cfg.bits.activation, elements: pixels, value: 'real' }, access: 'read' },
+          { ref: x, access: 'write', elements: pixels * steps },
+        ],
+      },
+    });
+  }
+
+  lower(l: ResolvedLayer, pass: LoweringPass, t: number | null): void {
+    if (pass === 'forward' && this.mode === 'snn' && this.cfg.coding === 'rate' && l.inputs.includes(-1)) this.encode(l, t);
+    l.def.lower(this.context(l, t, (s) => s), pass, t);
+  }
+
+  update(l: ResolvedLayer): void {
+    l.def.lowerUpdate?.(this.context(l, null, (s) => s));
+  }
+
+  /** The hardware steps, with keep and release decided over the whole schedule. */
+  build(): TrainingSchedule {
+    const reads = (it: Item): string[] => ('gemm' in it ? [it.gemm.ifmap.tensor, it.gemm.filter.tensor, ...(it.gemm.accumulate ? [it.gemm.ofmap.tensor] : [])] : it.vector.traffic.filter((a) => a.access === 'read').map((a) => a.ref.tensor));
+    const lastRead = new Map<string, number>();
+    this.items.forEach((it, i) => {
+      for (const name of reads(it)) lastRead.set(name, i);
+    });
+    const readLater = (name: string, i: number): boolean => (lastRead.get(name) ?? -1) > i;
+    const steps: ScheduleStep[] = [];
+    const tags: StepTag[] = [];
+    this.items.forEach((it, i) => {
+      tags.push(it.tag);
+      if ('gemm' in it) {
+        const g = it.gemm;
+        const release = [g.ifmap, g.filter].filter((r, k, all) => lastRead.get(r.tensor) === i && all.findIndex((x) => x.tensor === r.tensor) === k).map((r) => ({ tensor: r.tensor, partition: r.partition }));
+        steps.push({
+          kind: 'gemm', label: g.label, gemm: g.gemm, dataflow: this.dataflow,
+          activity: this.gemmActivity(it.layer, g, it.tag.t),
+          gating: g.gating, operation: g.operation,
+          bits: { ifmap: g.ifmap.bits, filter: g.filter.bits, ofmap: g.ofmap.bits },
+          buffers: { ifmap: g.ifmap.partition, filter: g.filter.partition, ofmap: g.ofmap.partition },
+          tensors: { ifmap: g.ifmap.tensor, filter: g.filter.tensor, ofmap: g.ofmap.tensor },
+          keepOutput: readLater(g.ofmap.tensor, i),
+          ...(g.accumulate ? { accumulate: true } : {}),
+          ...(release.length > 0 ? { release } : {}),
+        } satisfies GemmStep);
+        return;
+      }
+      const v = it.vector;
+      const traffic: TensorAccess[] = v.traffic.map((a, k) => {
+        const base = { tensor: a.ref.tensor, partition: a.ref.partition, access: a.access, elements: a.elements ?? a.ref.elements, bitsPerElement: a.ref.bits };
+        if (a.access === 'write') return { ...base, keep: readLater(a.ref.tensor, i) };
+        // Released by its last reader, or before the same step writes it anew (read-modify-write of a tensor that is not built a step at a time).
+        const rewritten = !this.wholeOverTime.has(a.ref.tensor) && v.traffic.slice(k + 1).some((b) => b.access === 'write' && b.ref.tensor === a.ref.tensor);
+        return { ...base, release: lastRead.get(a.ref.tensor) === i || rewritten };
+      });
+      const kind = v.unit === 'elementwise' ? 'elementwise' : v.unit;
+      steps.push({
+        kind, label: v.label, elements: v.elements, bits: v.bits,
+        ...(v.ops ? { ops: v.ops } : {}),
+        ...(v.skipped ? { skipped: v.skipped } : {}),
+        traffic,
+      } satisfies VectorStep);
+    });
+    return { steps, tags };
+  }
+
+  private gemmActivity(l: ResolvedLayer, g: LoweredGemm, t: number | null): GemmActivity {
+    const role = g.role as 'forward' | 'backward' | 'weightGrad';
+    if (!['forward', 'backward', 'weightGrad'].includes(role)) throw new Error(`layer ${l.name}: GEMM role ${g.role} has no activity source`);
+    if (this.mode === 'ann') return this.activity[role](l.index, 0);
+    return g.steps > 1 || t === null ? stackedOverSteps(this.activity, l, this.cfg, role) : this.activity[role](l.index, t);
+  }
 }
 
 /**
- * One BPTT iteration of an SNN on SATA (hardware-model.md section 4), as schedule steps:
- * - FP, t = 1..T, layer by layer: the encoder (rate coding), the layer's GEMM (AND-
- *   accumulate gated by zero spikes; real multiplies on the first layer under direct
- *   coding), the LIF unit; pooling compares; the output layer integrates its current.
- * - BP, t = T..1, last layer first: the output gradient, the gradient unit (du from ds, sg,
- *   du[t+1]), the backward GEMM W^T du skipping zero du (none for the first layer), pool
- *   routing; the weight-gradient GEMM of the layer at that step (WG) right after, while du
- *   is on chip, gated by zero input spikes and zero du.
- * - WU: one read-modify-write of every weight.
- * What FP keeps for BP (spikes, and potentials or surrogate gradients) is written with
- * `keep`: pinned on chip while it fits, else staged to DRAM and read back in BP; every
- * tensor is released after its last reader.
- * With a time-batching dataflow the loops run layer-outer and a layer's T steps of each
- * GEMM are stacked into one (weights loaded once per layer and stage).
+ * One BPTT iteration of an SNN on SATA (hardware-model.md section 4), from each layer
+ * kind's lowering:
+ * - FP, t = 1..T, layer by layer: the encoder (rate coding), GEMMs (AND-accumulates gated by
+ *   zero spikes; multiplies where the input is not spikes), the LIF unit, pooling, batch norm,
+ *   adds; the output layer integrates its current.
+ * - BP, t = T..1, last layer first: the output gradient, the gradient unit, backward GEMMs
+ *   skipping zero gradients, routing; each weighted layer's weight gradient at that step (WG)
+ *   right after, while its gradient is on chip.
+ * - WU: one read-modify-write of every trainable value.
+ * With a time-batching dataflow the loops run layer-outer and a layer's T steps of each GEMM
+ * are stacked into one (weights loaded once per layer and stage). Without it the steps run
+ * time-outer, except that a layer that needs every step of its input (batch norm) is a
+ * barrier: the layers before it run all their steps first.
  */
 export function snnSchedule(net: Network, cfg: ResolvedConfig, dataflow: DataflowContribution, activity: ActivitySource): TrainingSchedule {
-  const c: Ctx = { net, cfg, dataflow, activity, batched: dataflow.batchesTime === true, steps: [], tags: [] };
+  const batched = dataflow.batchesTime === true;
+  const b = new ScheduleBuilder(net, cfg, 'snn', dataflow, activity, batched);
   const T = cfg.timesteps;
-  if (c.batched) {
-    net.layers.forEach((_, li) => {
-      snnForwardGemm(c, li, null);
-      for (let t = 0; t < T; t++) snnForwardVector(c, li, t);
-    });
-    for (let li = net.layers.length - 1; li >= 0; li--) {
-      for (let t = T - 1; t >= 0; t--) snnBackwardVector(c, li, t);
-      snnBackwardGemms(c, li, null);
+  const desc = (f: (t: number) => void): void => {
+    for (let t = T - 1; t >= 0; t--) f(t);
+  };
+  if (batched) {
+    for (const l of net.layers) {
+      if (l.def.timing === 'step') for (let t = 0; t < T; t++) b.lower(l, 'forward', t);
+      else b.lower(l, 'forward', null);
+    }
+    for (const l of [...net.layers].reverse()) {
+      if (l.def.timing === 'step') desc((t) => b.lower(l, 'backward', t));
+      else b.lower(l, 'backward', null);
     }
   } else {
-    for (let t = 0; t < T; t++) {
-      net.layers.forEach((_, li) => {
-        snnForwardGemm(c, li, t);
-        snnForwardVector(c, li, t);
-      });
+    // Runs of step-wise layers between barriers.
+    const segments: { barrier: boolean; layers: ResolvedLayer[] }[] = [];
+    for (const l of net.layers) {
+      const barrier = l.def.timing === 'all-steps';
+      const last = segments[segments.length - 1];
+      if (!barrier && last && !last.barrier) last.layers.push(l);
+      else segments.push({ barrier, layers: [l] });
     }
-    for (let t = T - 1; t >= 0; t--) {
-      for (let li = net.layers.length - 1; li >= 0; li--) {
-        snnBackwardVector(c, li, t);
-        snnBackwardGemms(c, li, t);
-      }
+    for (const s of segments) {
+      if (s.barrier) b.lower(s.layers[0]!, 'forward', null);
+      else for (let t = 0; t < T; t++) for (const l of s.layers) b.lower(l, 'forward', t);
+    }
+    for (const s of [...segments].reverse()) {
+      if (s.barrier) b.lower(s.layers[0]!, 'backward', null);
+      else desc((t) => [...s.layers].reverse().forEach((l) => b.lower(l, 'backward', t)));
     }
   }
-  weightUpdate(c);
-  return { steps: c.steps, tags: c.tags };
+  for (const l of net.layers) b.update(l);
+  return b.build();
 }
 
-const tLabel = (t: number | null): string => (t === null ? 'all-t' : `t${t + 1}`);
-
-function firstLayerAnalog(c: Ctx, li: number): boolean {
-  return li === 0 && c.cfg.coding === 'direct';
-}
-
-/** The GEMM input of layer li at step t (or all steps): the analog input is one tensor for every step. */
-function gemmInput(c: Ctx, li: number, t: number | null): { tensor: string; partition: string; bits: number } {
-  if (firstLayerAnalog(c, li)) return { tensor: 'input.x', partition: PARTITION.misc, bits: c.cfg.bits.activation };
-  const { layer, kind } = inputTensor(c, li);
-  return { tensor: t === null ? tensorName(layer, kind) : nm(c, layer, kind, t), partition: PARTITION.spikes, bits: c.cfg.bits.spike };
-}
-
-function snnForwardGemm(c: Ctx, li: number, t: number | null): void {
-  const { net, cfg } = c;
-  const l = net.layers[li]!;
-  const g = layerGemms(l, cfg.batch);
-  if (!g) return; // pool: no GEMM
-  const tag: StepTag = { layer: li, stage: 'FP', t };
-  const steps = t === null ? cfg.timesteps : 1;
-  if (li === 0 && cfg.coding === 'rate') {
-    // The encoder draws the spikes of the step(s) from the analog input.
-    const pixels = cfg.batch * l.inSize;
-    push(c, tag, {
-      kind: 'encode', label: `${l.name}/FP/${tLabel(t)}/encode`, elements: pixels * steps, bits: cfg.bits.activation,
-      traffic: [read('input.pixels', PARTITION.misc, pixels, cfg.bits.activation), write(t === null ? 'input.x' : nm(c, 'input', 'x', t), PARTITION.spikes, pixels * steps, cfg.bits.spike)],
-    });
-  }
-  const input = gemmInput(c, li, t);
-  const analog = firstLayerAnalog(c, li);
-  push(c, tag, {
-    kind: 'gemm', label: `${l.name}/FP/${tLabel(t)}`,
-    gemm: scaleM(g.forward, steps),
-    dataflow: c.dataflow,
-    activity: t === null ? stackedOverSteps(c, li, 'forward') : c.activity.forward(li, t),
-    gating: cfg.sparsity.gating ? 'ifmap' : 'none',
-    operation: analog ? 'mac' : 'and_accumulate',
-    bits: { ifmap: input.bits, filter: cfg.bits.weight, ofmap: cfg.bits.membrane },
-    buffers: { ifmap: input.partition, filter: PARTITION.weights, ofmap: PARTITION.membrane },
-    tensors: { ifmap: input.tensor, filter: tensorName(l.name, 'W'), ofmap: t === null ? tensorName(l.name, 'I') : nm(c, l.name, 'I', t) },
-    keepOutput: true,
-  } satisfies GemmStep);
-}
-
-function snnForwardVector(c: Ctx, li: number, t: number): void {
-  const { net, cfg } = c;
-  const l = net.layers[li]!;
-  const tag: StepTag = { layer: li, stage: 'FP', t };
-  const neurons = cfg.batch * l.outSize;
-  const B = cfg.bits;
-  const last = t === cfg.timesteps - 1;
-  if (l.kind === 'pool') {
-    const { layer, kind } = inputTensor(c, li);
-    push(c, tag, {
-      kind: 'elementwise', label: `${l.name}/FP/t${t + 1}/pool`, elements: cfg.batch * l.inSize, bits: B.spike,
-      ops: { component: 'pool', perElement: { compare: 1 } },
-      traffic: [read(nm(c, layer, kind, t), PARTITION.spikes, cfg.batch * l.inSize, B.spike), write(nm(c, l.name, 's', t), PARTITION.spikes, neurons, B.spike)],
-    });
-    return;
-  }
-  // A batched GEMM left the currents of all steps in one tensor: the last step releases it.
-  const current = read(nm(c, l.name, 'I', t), PARTITION.membrane, neurons, B.membrane, !c.batched || last);
-  if (l.kind === 'out') {
-    push(c, tag, {
-      kind: 'elementwise', label: `${l.name}/FP/t${t + 1}/integrate`, elements: neurons, bits: B.membrane,
-      ops: { component: 'lif', perElement: { add: 1 } },
-      traffic: [current, ...(t > 0 ? [read('out.logits', PARTITION.misc, neurons, B.membrane, true)] : []), write('out.logits', PARTITION.misc, neurons, B.membrane)],
-    });
-    return;
-  }
-  const keepSurrogate = cfg.keepForBackward === 'surrogate';
-  const traffic: TensorAccess[] = [current];
-  if (t > 0) {
-    // u[t-1] and s[t-1] for the leak and the reset; u[t-1] is released unless BP needs it.
-    traffic.push(read(tensorName(l.name, 'u', t - 1), PARTITION.membrane, neurons, B.membrane, keepSurrogate));
-    traffic.push(read(nm(c, l.name, 's', t - 1), PARTITION.spikes, neurons, B.spike));
-  }
-  if (!keepSurrogate || !last) traffic.push(write(tensorName(l.name, 'u', t), PARTITION.membrane, neurons, B.membrane));
-  traffic.push(write(nm(c, l.name, 's', t), PARTITION.spikes, neurons, B.spike));
-  if (keepSurrogate) traffic.push(write(tensorName(l.name, 'sg', t), PARTITION.membrane, neurons, B.gradient));
-  push(c, tag, { kind: 'lif', label: `${l.name}/FP/t${t + 1}/lif`, elements: neurons, bits: B.membrane, traffic });
-}
-
-function snnBackwardVector(c: Ctx, li: number, t: number): void {
-  const { net, cfg } = c;
-  const l = net.layers[li]!;
-  const tag: StepTag = { layer: li, stage: 'BP', t };
-  const B = cfg.bits;
-  const neurons = cfg.batch * l.outSize;
-  // Per-step tensors are released by their last reader; whole (batched) ones at step 1.
-  const lastRead = (kindIsWhole: boolean): boolean => !kindIsWhole || !c.batched || t === 0;
-  if (l.kind === 'out') {
-    // dI = (softmax(logits) - onehot) / (T * batch), the same at every step: computed once.
-    if (t === cfg.timesteps - 1) {
-      push(c, tag, {
-        kind: 'elementwise', label: `${l.name}/BP/output-gradient`, elements: neurons, bits: B.gradient,
-        ops: { component: 'gradientUnit', perElement: { add: 1, multiply: 1 } },
-        traffic: [read('out.logits', PARTITION.misc, neurons, B.membrane, true), write('out.dI', PARTITION.gradients, neurons, B.gradient)],
-      });
-    }
-    return;
-  }
-  if (l.kind === 'pool') {
-    // Each output gradient goes to the first maximal input of its window (a mux per input).
-    const prev = inputTensor(c, li);
-    push(c, tag, {
-      kind: 'elementwise', label: `${l.name}/BP/t${t + 1}/route`, elements: cfg.batch * l.inSize, bits: B.gradient,
-      ops: { component: 'pool', perElement: { mux: 1 } },
-      // The window's input spikes say which input was the first maximum.
-      traffic: [
-        read(nm(c, l.name, 'ds', t), PARTITION.gradients, neurons, B.gradient, lastRead(true)),
-        read(nm(c, prev.layer, prev.kind, t), PARTITION.spikes, cfg.batch * l.inSize, B.spike),
-        write(nm(c, prev.layer, 'ds', t), PARTITION.gradients, cfg.batch * l.inSize, B.gradient),
-      ],
-    });
-    return;
-  }
-  const keepSurrogate = cfg.keepForBackward === 'surrogate';
-  const traffic: TensorAccess[] = [
-    read(nm(c, l.name, 'ds', t), PARTITION.gradients, neurons, B.gradient, lastRead(true)),
-    read(tensorName(l.name, keepSurrogate ? 'sg' : 'u', t), PARTITION.membrane, neurons, keepSurrogate ? B.gradient : B.membrane, true),
-    // s[t] is also the next layer's input; that layer's weight gradient at t has run already.
-    read(nm(c, l.name, 's', t), PARTITION.spikes, neurons, B.spike, lastRead(true)),
-  ];
-  // du[t+1] is read again by no one else without batching (its GEMMs ran at t+1).
-  if (t < cfg.timesteps - 1) traffic.push(read(nm(c, l.name, 'du', t + 1), PARTITION.gradients, neurons, B.gradient, !c.batched));
-  traffic.push(write(nm(c, l.name, 'du', t), PARTITION.gradients, neurons, B.gradient));
-  const skipped = cfg.sparsity.gating ? c.activity.gradientSkips(li, t) : 0;
-  push(c, tag, { kind: 'gradient', label: `${l.name}/BP/t${t + 1}/gradient`, elements: neurons, bits: B.gradient, skipped: { multiply: skipped }, traffic });
-}
-
-function snnBackwardGemms(c: Ctx, li: number, t: number | null): void {
-  const { net, cfg } = c;
-  const l = net.layers[li]!;
-  const g = layerGemms(l, cfg.batch);
-  if (!g) return;
-  const B = cfg.bits;
-  const steps = t === null ? cfg.timesteps : 1;
-  const gate = cfg.sparsity.gating;
-  // The output layer's gradient is the same dI at every step; the others' is du.
-  const grad = l.kind === 'out' ? 'out.dI' : t === null ? tensorName(l.name, 'du') : nm(c, l.name, 'du', t);
-  if (li > 0) {
-    const prev = net.layers[li - 1]!;
-    push(c, { layer: li, stage: 'BP', t }, {
-      kind: 'gemm', label: `${l.name}/BP/${tLabel(t)}`,
-      gemm: scaleM(g.backward, steps),
-      dataflow: c.dataflow,
-      activity: t === null ? stackedOverSteps(c, li, 'backward') : c.activity.backward(li, t),
-      gating: gate && l.kind !== 'out' ? 'ifmap' : 'none',
-      operation: 'mac',
-      bits: { ifmap: B.gradient, filter: B.weight, ofmap: B.gradient },
-      buffers: { ifmap: PARTITION.gradients, filter: PARTITION.weights, ofmap: PARTITION.gradients },
-      tensors: { ifmap: grad, filter: tensorName(l.name, 'W'), ofmap: t === null ? tensorName(prev.name, 'ds') : nm(c, prev.name, 'ds', t) },
-      keepOutput: true,
-    } satisfies GemmStep);
-  }
-  const input = gemmInput(c, li, t);
-  const analog = firstLayerAnalog(c, li);
-  // The weight gradient is this step's last reader of du (of the step, or of all steps),
-  // and the last reader of the input at step 1 when nothing else reads it (first layer).
-  const release = [];
-  if (l.kind !== 'out' && (t === null || t === 0)) release.push({ tensor: grad, partition: PARTITION.gradients });
-  if (l.kind === 'out' && (t === null || t === 0)) release.push({ tensor: 'out.dI', partition: PARTITION.gradients });
-  // The input has no reader after this when it is the encoded input or a pool's output
-  // (a spiking layer's gradient unit reads its own spikes after this).
-  const inputHasNoLaterReader = li === 0 || net.layers[li - 1]!.kind === 'pool';
-  if (inputHasNoLaterReader && (t === null || t === 0 || !c.batched)) release.push({ tensor: input.tensor, partition: input.partition });
-  push(c, { layer: li, stage: 'WG', t }, {
-    kind: 'gemm', label: `${l.name}/WG/${tLabel(t)}`,
-    gemm: scaleK(g.weightGrad, steps),
-    dataflow: c.dataflow,
-    activity: t === null ? stackedOverSteps(c, li, 'weightGrad') : c.activity.weightGrad(li, t),
-    gating: gate ? 'any' : 'none',
-    operation: analog ? 'mac' : 'and_accumulate',
-    bits: { ifmap: input.bits, filter: B.gradient, ofmap: B.gradient },
-    buffers: { ifmap: input.partition, filter: PARTITION.gradients, ofmap: PARTITION.gradients },
-    tensors: { ifmap: input.tensor, filter: grad, ofmap: tensorName(l.name, 'dW') },
-    keepOutput: true,
-    // Steps run from T down to 1: every step after the first adds onto the weight gradient.
-    accumulate: t !== null && t < cfg.timesteps - 1,
-    release,
-  } satisfies GemmStep);
+/**
+ * One training iteration of the same network as an ANN on the Eyeriss-like baseline
+ * (hardware-model.md section 7): one forward and one backward pass, 16-bit activations and
+ * gradients, multiply-accumulates everywhere, each neuron a ReLU (compare, mux, register;
+ * its mask in BP); WU as for the SNN. Zero activations gate the PEs when the ANN's own
+ * sparsity switch is on.
+ */
+export function annSchedule(net: Network, cfg: ResolvedConfig, dataflow: DataflowContribution, activity: ActivitySource): TrainingSchedule {
+  const b = new ScheduleBuilder(net, cfg, 'ann', dataflow, activity, false);
+  for (const l of net.layers) b.lower(l, 'forward', 0);
+  for (const l of [...net.layers].reverse()) b.lower(l, 'backward', 0);
+  for (const l of net.layers) b.update(l);
+  return b.build();
 }
 
 /**
@@ -312,10 +333,10 @@ function snnBackwardGemms(c: Ctx, li: number, t: number | null): void {
  * the sum of its parts in each step, so batching changes which folds run, never how many
  * operations are active.
  */
-function stackedOverSteps(c: Ctx, li: number, gemm: 'forward' | 'backward' | 'weightGrad'): GemmActivity {
-  const T = c.cfg.timesteps;
-  const per = Array.from({ length: T }, (_, t) => c.activity[gemm](li, t));
-  const shape = layerGemms(c.net.layers[li]!, c.cfg.batch)![gemm];
+function stackedOverSteps(activity: ActivitySource, l: ResolvedLayer, cfg: ResolvedConfig, gemm: 'forward' | 'backward' | 'weightGrad'): GemmActivity {
+  const T = cfg.timesteps;
+  const per = Array.from({ length: T }, (_, t) => activity[gemm](l.index, t));
+  const shape = layerGemms(l, cfg.batch)![gemm];
   const alongM = gemm !== 'weightGrad';
   const size = alongM ? shape.M : shape.K;
   const overSteps = (a0: number, a1: number, f: (t: number, a: number, z: number) => number): number => {
@@ -340,141 +361,4 @@ function stackedOverSteps(c: Ctx, li: number, gemm: 'forward' | 'backward' | 'we
       return o === 'ifmap' ? overSteps(c0, c1, (t, a, z) => per[t]!.nonzeros(o, r0, r1, a, z)) : overSteps(r0, r1, (t, a, z) => per[t]!.nonzeros(o, a, z, c0, c1));
     },
   };
-}
-
-function weightUpdate(c: Ctx): void {
-  const { net, cfg } = c;
-  net.layers.forEach((l: ResolvedLayer, li) => {
-    if (!l.weightShape) return;
-    const n = l.weightCount;
-    push(c, { layer: li, stage: 'WU', t: null }, {
-      kind: 'elementwise', label: `${l.name}/WU`, elements: n, bits: cfg.bits.weight,
-      ops: { component: 'pe', perElement: { mac: 1 } },
-      traffic: [
-        read(tensorName(l.name, 'W'), PARTITION.weights, n, cfg.bits.weight),
-        read(tensorName(l.name, 'dW'), PARTITION.gradients, n, cfg.bits.gradient, true),
-        write(tensorName(l.name, 'W'), PARTITION.weights, n, cfg.bits.weight, false),
-      ],
-    } satisfies VectorStep);
-  });
-}
-
-/**
- * One training iteration of the same network as an ANN on the Eyeriss-like baseline
- * (hardware-model.md section 7): one forward and one backward pass, 16-bit activations and
- * gradients, multiply-accumulates everywhere. FP: GEMM, then ReLU (compare, mux, register);
- * BP: the ReLU mask on the activation gradient (a mux), the backward GEMM on the masked
- * gradient, the weight-gradient GEMM of activation and gradient; WU as for the SNN. Zero
- * activations gate the PEs when the ANN's own sparsity switch is on.
- */
-export function annSchedule(net: Network, cfg: ResolvedConfig, dataflow: DataflowContribution, activity: ActivitySource): TrainingSchedule {
-  const c: Ctx = { net, cfg, dataflow, activity, batched: false, steps: [], tags: [] };
-  const B = cfg.bits;
-  const A = B.activation;
-  const gate = cfg.ann.gating;
-  const act = (li: number): { tensor: string; partition: string } => (li === 0 ? { tensor: 'input.x', partition: PARTITION.misc } : { tensor: tensorName(net.layers[li - 1]!.name, 'a'), partition: PARTITION.spikes });
-  net.layers.forEach((l, li) => {
-    const tag: StepTag = { layer: li, stage: 'FP', t: 0 };
-    const outputs = cfg.batch * l.outSize;
-    const input = act(li);
-    if (l.kind === 'pool') {
-      push(c, tag, {
-        kind: 'elementwise', label: `${l.name}/FP/pool`, elements: cfg.batch * l.inSize, bits: A,
-        ops: { component: 'pool', perElement: { compare: 1 } },
-        traffic: [read(input.tensor, input.partition, cfg.batch * l.inSize, A), write(tensorName(l.name, 'a'), PARTITION.spikes, outputs, A)],
-      });
-      return;
-    }
-    const g = layerGemms(l, cfg.batch)!;
-    push(c, tag, {
-      kind: 'gemm', label: `${l.name}/FP`, gemm: g.forward, dataflow,
-      activity: activity.forward(li, 0),
-      gating: gate && li > 0 ? 'ifmap' : 'none',
-      operation: 'mac',
-      bits: { ifmap: A, filter: B.weight, ofmap: A },
-      buffers: { ifmap: input.partition, filter: PARTITION.weights, ofmap: PARTITION.membrane },
-      tensors: { ifmap: input.tensor, filter: tensorName(l.name, 'W'), ofmap: tensorName(l.name, 'z') },
-      keepOutput: true,
-    } satisfies GemmStep);
-    if (l.kind === 'out') {
-      push(c, tag, {
-        kind: 'elementwise', label: `${l.name}/FP/logits`, elements: outputs, bits: A,
-        ops: { component: 'relu', perElement: { register: 1 } },
-        traffic: [read(tensorName(l.name, 'z'), PARTITION.membrane, outputs, A, true), write('out.logits', PARTITION.misc, outputs, A)],
-      });
-      return;
-    }
-    // ReLU; its output is kept for the backward pass (it also gives the mask).
-    push(c, tag, {
-      kind: 'elementwise', label: `${l.name}/FP/relu`, elements: outputs, bits: A,
-      ops: { component: 'relu', perElement: { compare: 1, mux: 1, register: 1 } },
-      traffic: [read(tensorName(l.name, 'z'), PARTITION.membrane, outputs, A, true), write(tensorName(l.name, 'a'), PARTITION.spikes, outputs, A)],
-    });
-  });
-  for (let li = net.layers.length - 1; li >= 0; li--) {
-    const l = net.layers[li]!;
-    const tag: StepTag = { layer: li, stage: 'BP', t: 0 };
-    const outputs = cfg.batch * l.outSize;
-    const input = act(li);
-    let grad: string;
-    if (l.kind === 'out') {
-      push(c, tag, {
-        kind: 'elementwise', label: `${l.name}/BP/output-gradient`, elements: outputs, bits: A,
-        ops: { component: 'gradientUnit', perElement: { add: 1, multiply: 1 } },
-        traffic: [read('out.logits', PARTITION.misc, outputs, A, true), write('out.dI', PARTITION.gradients, outputs, A)],
-      });
-      grad = 'out.dI';
-    } else if (l.kind === 'pool') {
-      push(c, tag, {
-        kind: 'elementwise', label: `${l.name}/BP/route`, elements: cfg.batch * l.inSize, bits: A,
-        ops: { component: 'pool', perElement: { mux: 1 } },
-        traffic: [
-          read(tensorName(l.name, 'da'), PARTITION.gradients, outputs, A, true),
-          read(input.tensor, input.partition, cfg.batch * l.inSize, A),
-          write(li > 0 ? tensorName(net.layers[li - 1]!.name, 'da') : 'input.da', PARTITION.gradients, cfg.batch * l.inSize, A),
-        ],
-      });
-      continue;
-    } else {
-      // The ReLU mask: the gradient passes where the activation is positive.
-      push(c, tag, {
-        kind: 'elementwise', label: `${l.name}/BP/relu-mask`, elements: outputs, bits: A,
-        ops: { component: 'relu', perElement: { mux: 1 } },
-        traffic: [
-          read(tensorName(l.name, 'da'), PARTITION.gradients, outputs, A, true),
-          read(tensorName(l.name, 'a'), PARTITION.spikes, outputs, A, true),
-          write(tensorName(l.name, 'dz'), PARTITION.gradients, outputs, A),
-        ],
-      });
-      grad = tensorName(l.name, 'dz');
-    }
-    const g = layerGemms(l, cfg.batch)!;
-    if (li > 0) {
-      push(c, tag, {
-        kind: 'gemm', label: `${l.name}/BP`, gemm: g.backward, dataflow,
-        activity: activity.backward(li, 0),
-        gating: gate && l.kind !== 'out' ? 'ifmap' : 'none',
-        operation: 'mac',
-        bits: { ifmap: A, filter: B.weight, ofmap: A },
-        buffers: { ifmap: PARTITION.gradients, filter: PARTITION.weights, ofmap: PARTITION.gradients },
-        tensors: { ifmap: grad, filter: tensorName(l.name, 'W'), ofmap: tensorName(net.layers[li - 1]!.name, 'da') },
-        keepOutput: true,
-      } satisfies GemmStep);
-    }
-    const release: { tensor: string; partition: string }[] = [{ tensor: grad, partition: PARTITION.gradients }];
-    if (li === 0 || net.layers[li - 1]!.kind === 'pool') release.push({ tensor: input.tensor, partition: input.partition });
-    push(c, { layer: li, stage: 'WG', t: 0 }, {
-      kind: 'gemm', label: `${l.name}/WG`, gemm: g.weightGrad, dataflow,
-      activity: activity.weightGrad(li, 0),
-      gating: gate ? 'any' : 'none',
-      operation: 'mac',
-      bits: { ifmap: A, filter: A, ofmap: B.gradient },
-      buffers: { ifmap: input.partition, filter: PARTITION.gradients, ofmap: PARTITION.gradients },
-      tensors: { ifmap: input.tensor, filter: grad, ofmap: tensorName(l.name, 'dW') },
-      keepOutput: true,
-      release,
-    } satisfies GemmStep);
-  }
-  weightUpdate(c);
-  return { steps: c.steps, tags: c.tags };
 }

@@ -9,6 +9,7 @@ const KIND_TITLE = {
   energyModels: 'energy model',
   encoders: 'encoder',
   networks: 'network',
+  layers: 'layer kind',
 } as const;
 
 /** `sata plugins`: everything registered, with parameters, ports and statistics (like sst-info). */
