@@ -6,35 +6,69 @@ import { runBptt } from './bptt.js';
 import { checkGolden, checkGoldenFile, parseGolden } from './golden.js';
 import { parseLayer, resolveNetwork } from './network.js';
 
-const GOLDEN = join(__dirname, '../../../../shared/reference/golden');
-const files = existsSync(GOLDEN) ? readdirSync(GOLDEN).filter((f) => f.endsWith('.json')).sort() : [];
+// Copies of the workplace's reference set, kept in the repository (reference/ORIGIN.md says where they come from).
+const REFERENCE = join(__dirname, '../../../reference');
+const sets = ['golden', 'golden-graph'].map((d) => {
+  const dir = join(REFERENCE, d);
+  if (!existsSync(dir)) throw new Error(`reference golden files missing: ${dir} (they are part of the repository)`);
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  if (files.length === 0) throw new Error(`no golden files in ${dir}`);
+  return { dir, files };
+});
 
-describe.skipIf(files.length === 0)(`golden files in ${GOLDEN}`, () => {
-  for (const f of files) {
-    it(`${f} matches to 1e-9, spikes exactly`, () => {
-      const r = checkGoldenFile(join(GOLDEN, f));
-      expect(r.quantities.filter((q) => !q.pass)).toEqual([]);
-      expect(r.pass).toBe(true);
-      expect(r.quantities.length).toBeGreaterThan(10);
-    });
-  }
+for (const { dir, files } of sets) {
+  describe(`golden files in ${dir}`, () => {
+    for (const f of files) {
+      it(`${f} matches to 1e-9, spikes exactly`, () => {
+        const r = checkGoldenFile(join(dir, f));
+        expect(r.quantities.filter((q) => !q.pass)).toEqual([]);
+        expect(r.pass).toBe(true);
+        expect(r.quantities.length).toBeGreaterThan(10);
+      });
+    }
+  });
+}
 
-  it('fails a golden file whose expectations are off by 1e-8 or one spike', () => {
-    const doc = JSON.parse(readFileSync(join(GOLDEN, files[0]!), 'utf8'));
+describe('a golden check that can fail', () => {
+  it('fails a format-1 file whose expectations are off by 1e-8 or one spike', () => {
+    const { dir, files } = sets[0]!;
+    const doc = JSON.parse(readFileSync(join(dir, files[0]!), 'utf8'));
     const conv = doc.layers.findIndex((l: { type: string }) => l.type === 'conv' || l.type === 'fc');
     const g = doc.layers[conv].weightGrad as number[];
     const i = g.findIndex((v) => v !== 0);
     g[i] = g[i]! * (1 + 1e-8);
-    expect(checkGolden(parseGolden(doc, 'perturbed')).quantities.filter((q) => !q.pass).map((q) => `${q.layer} ${q.quantity}`)).toEqual([`${conv} dW`]);
+    const failing = checkGolden(parseGolden(doc, 'perturbed')).quantities.filter((q) => !q.pass);
+    expect(failing.map((q) => q.quantity)).toEqual(['dW']);
     g[i] = g[i]! / (1 + 1e-8);
     doc.layers[conv].s[0][0] = 1 - doc.layers[conv].s[0][0];
     const r = checkGolden(parseGolden(doc, 'flipped'));
     expect(r.pass).toBe(false);
-    expect(r.quantities.find((q) => q.quantity === 's' && q.layer === conv)!.mismatches).toBe(1);
+    expect(r.quantities.filter((q) => q.quantity === 's' && q.mismatches === 1)).toHaveLength(1);
+  });
+
+  it('fails a format-2 file whose batch-norm gradient, mean or a spike is off', () => {
+    const { dir } = sets[1]!;
+    const doc = JSON.parse(readFileSync(join(dir, 'golden-graph-resnet-block.json'), 'utf8'));
+    const bn = doc.layers.findIndex((l: { type: string }) => l.type === 'batchnorm');
+    doc.layers[bn].gammaGrad[0] *= 1 + 1e-7;
+    doc.layers[bn].mean[1] *= 1 + 1e-7;
+    const failing = checkGolden(parseGolden(doc, 'perturbed')).quantities.filter((q) => !q.pass).map((q) => `${q.layerName} ${q.quantity}`);
+    expect(failing).toEqual([`${doc.layers[bn].name} mean`, `${doc.layers[bn].name} dgamma`]);
+    const lif = doc.layers.findIndex((l: { type: string }) => l.type === 'lif');
+    doc.layers[bn].gammaGrad[0] /= 1 + 1e-7;
+    doc.layers[bn].mean[1] /= 1 + 1e-7;
+    doc.layers[lif].y[1][3] = 1 - doc.layers[lif].y[1][3];
+    const r = checkGolden(parseGolden(doc, 'flipped'));
+    expect(r.quantities.filter((q) => !q.pass).map((q) => `${q.layerName} ${q.quantity}`)).toEqual([`${doc.layers[lif].name} y`, `${doc.layers[lif].name} s`]);
+  });
+
+  it('refuses an algorithm the functional model does not compute, naming it', () => {
+    const { dir } = sets[1]!;
+    const doc = JSON.parse(readFileSync(join(dir, 'golden-graph-sew-block.json'), 'utf8'));
+    expect(() => parseGolden({ ...doc, algorithm: { name: 'ottt', traceLam: 0.9 } }, 'a.json')).toThrow(/a\.json: training algorithm "ottt": the functional model computes full BPTT only/);
+    expect(() => parseGolden({ ...doc, format: 3 }, 'a.json')).toThrow(/field "format" must be 1 or 2/);
   });
 });
-
-if (files.length === 0) console.warn(`golden files skipped: ${GOLDEN} is not present in this checkout`);
 
 describe('golden-file reader on other shapes', () => {
   it('reads strided convolutions, fc after conv and other T, lam, theta', () => {
@@ -53,26 +87,36 @@ describe('golden-file reader on other shapes', () => {
     const net = resolveNetwork({ name: 'probe', inputShape: [2, 5, 6], layers: layers.map((l, i) => parseLayer(l, `layers[${i}]`)) });
     expect(net.layers[0]!.outShape).toEqual([3, 4, 4]);
     const rng = new Rng(9);
-    const weights = net.layers.map((l) => (l.weightCount ? Float64Array.from({ length: l.weightCount }, () => (2.5 * rng.nextNormal()) / Math.sqrt(l.fanIn)) : null));
+    const weights = net.layers.map((l) => Object.fromEntries(l.params.map((d) => {
+      const n = d.shape.reduce((x, y) => x * y, 1);
+      return [d.name, Float64Array.from({ length: n }, () => (d.init.kind === 'normal' ? (2.5 * rng.nextNormal()) / Math.sqrt(d.init.fanIn) : 0))];
+    })));
     const inputs = Array.from({ length: T }, () => Float64Array.from({ length: B * 60 }, () => rng.nextFloat()));
     const labels = [0, 2];
     const r = runBptt(net, weights, inputs, labels, { T, lam, theta });
     const list = (a: ArrayLike<number>) => Array.from(a);
+    // Format 1 records a conv/fc and its implied neuron as one layer.
     const doc = {
       name: 'probe', T, lam, theta, batch: B, coding: 'direct', inputShape: [B, ...inShape], input: inputs.map(list), labels, loss: r.loss, logits: list(r.logits),
-      layers: r.layers.map((tr, i) => {
-        const rec: Record<string, unknown> = { index: i, ...layers[i] };
-        if (tr.dW) Object.assign(rec, { weight: list(weights[i]!), weightShape: tr.layer.weightShape, weightGrad: list(tr.dW) });
-        if (tr.kind === 'conv' || tr.kind === 'fc') {
-          Object.assign(rec, { u: tr.steps.map((s) => list(s.u)), s: tr.steps.map((s) => list(s.s)), du: tr.steps.map((s) => list(s.du)), ds: tr.steps.map((s) => list(s.ds)), surrogate: tr.steps.map((s) => list(s.sg)) });
-        } else if (tr.kind === 'pool') rec['s'] = tr.steps.map((s) => list(s.s));
-        else if (tr.kind === 'out') Object.assign(rec, { I: tr.steps.map((s) => list(s.I)), dI: tr.steps.map((s) => list(s.dI)) });
+      layers: layers.map((spec, i) => {
+        const nodes = r.layers.filter((tr) => tr.layer.origin === i);
+        const main = nodes[0]!;
+        const rec: Record<string, unknown> = { index: i, ...spec };
+        const w = weights[main.layer.index]!['weight'];
+        if (w) Object.assign(rec, { weight: list(w), weightShape: main.layer.params[0]!.shape, weightGrad: list(main.grads['weight']!) });
+        const neuron = nodes[1];
+        if (neuron) {
+          Object.assign(rec, {
+            u: neuron.state['u']!.map(list), s: neuron.y.map(list), du: neuron.state['du']!.map(list), ds: neuron.dy.map(list), surrogate: neuron.state['sg']!.map(list),
+          });
+        } else if (spec.type === 'pool') rec['s'] = main.y.map(list);
+        else if (spec.type === 'out') Object.assign(rec, { I: main.y.map(list), dI: main.dy.map(list) });
         return rec;
       }),
     };
     const report = checkGolden(parseGolden(JSON.parse(JSON.stringify(doc)), 'probe.json'));
     expect(report.pass).toBe(true);
-    expect(report.quantities.find((q) => q.quantity === 'u' && q.layer === 2)!.values).toBe(B * 5 * T);
+    expect(report.quantities.find((q) => q.quantity === 'u' && q.layerName === 'fc1_lif')!.values).toBe(B * 5 * T);
   });
 
   it('rejects a malformed golden file naming the field', () => {

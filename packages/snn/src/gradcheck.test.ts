@@ -43,55 +43,86 @@ function naiveConv(x: Float64Array, w: Float64Array, B: number, C: number, H: nu
   return y;
 }
 
-/** The surrogate-linearised loss around the recorded point (see the file comment). */
-function linearisedLoss(net: Network, weights: (Float64Array | null)[], inputs: Float64Array[], labels: number[], T: number, lam: number, theta: number, at: LayerTrace[]): number {
+function naiveLinear(x: Float64Array, w: Float64Array, B: number, nIn: number, nOut: number): Float64Array {
+  const y = new Float64Array(B * nOut);
+  for (let b = 0; b < B; b++)
+    for (let o = 0; o < nOut; o++) {
+      let a = 0;
+      for (let i = 0; i < nIn; i++) a += w[o * nIn + i]! * x[b * nIn + i]!;
+      y[b * nOut + o] = a;
+    }
+  return y;
+}
+
+const addBias = (y: Float64Array, bias: Float64Array | undefined, B: number, C: number, P: number): Float64Array => {
+  if (bias) for (let b = 0; b < B; b++) for (let c = 0; c < C; c++) for (let p = 0; p < P; p++) y[(b * C + c) * P + p] += bias[c]!;
+  return y;
+};
+
+/** Batch norm over time, batch and positions, written out here (not the kind's code). */
+function naiveBatchNorm(xs: Float64Array[], gamma: Float64Array, beta: Float64Array, B: number, C: number, P: number, eps: number): Float64Array[] {
+  const N = xs.length * B * P;
+  const mean = new Float64Array(C);
+  const v = new Float64Array(C);
+  for (const x of xs) for (let b = 0; b < B; b++) for (let c = 0; c < C; c++) for (let p = 0; p < P; p++) mean[c] += x[(b * C + c) * P + p]! / N;
+  for (const x of xs) for (let b = 0; b < B; b++) for (let c = 0; c < C; c++) for (let p = 0; p < P; p++) v[c] += (x[(b * C + c) * P + p]! - mean[c]!) ** 2 / N;
+  return xs.map((x) => x.map((val, i) => {
+    const c = Math.floor(i / P) % C;
+    return ((val - mean[c]!) / Math.sqrt(v[c]! + eps)) * gamma[c]! + beta[c]!;
+  }));
+}
+
+/**
+ * The surrogate-linearised loss around the recorded point (see the file comment), layer by
+ * layer over all steps: convolutions, linear layers and batch norm written out here;
+ * neurons linearised; max pooling through its recorded argmax; adds and average pooling
+ * through the kinds' own forward (they are linear).
+ */
+function linearisedLoss(net: Network, weights: Record<string, Float64Array>[], inputs: Float64Array[], labels: number[], T: number, lam: number, theta: number, at: LayerTrace[]): number {
   const B = labels.length;
   const classes = net.classes;
-  const acc = new Float64Array(B * classes);
-  const u: (Float64Array | null)[] = net.layers.map(() => null);
-  for (let t = 0; t < T; t++) {
-    let h = inputs[t]!;
-    for (const l of net.layers) {
-      const tr = at[l.index]!;
-      if (tr.kind === 'pool') {
-        const argmax = tr.steps[t]!.argmax;
-        const y = new Float64Array(argmax.length);
-        for (let o = 0; o < y.length; o++) y[o] = h[argmax[o]!]!;
-        h = y;
-        continue;
-      }
-      const w = weights[l.index]!;
-      let I: Float64Array;
-      if (l.kind === 'conv') {
-        const [C, H, W] = l.inShape;
-        I = naiveConv(h, w, B, C, H, W, l.outShape[0], l.kernel, l.stride, l.padding, l.outShape[1], l.outShape[2]);
-      } else {
-        I = new Float64Array(B * l.outSize);
-        for (let b = 0; b < B; b++)
-          for (let o = 0; o < l.outSize; o++) {
-            let a = 0;
-            for (let i = 0; i < l.inSize; i++) a += w[o * l.inSize + i]! * h[b * l.inSize + i]!;
-            I[b * l.outSize + o] = a;
-          }
-      }
-      if (tr.kind === 'out') {
-        for (let i = 0; i < acc.length; i++) acc[i] += I[i]!;
-        h = I;
-        continue;
-      }
-      if (tr.kind !== 'conv' && tr.kind !== 'fc') throw new Error('unreachable');
-      const rec = tr.steps[t]!;
-      const prevS = t > 0 ? tr.steps[t - 1]!.s : null;
-      const un = new Float64Array(I.length);
-      const s = new Float64Array(I.length);
-      for (let i = 0; i < I.length; i++) {
-        un[i] = prevS ? lam * u[l.index]![i]! * (1 - prevS[i]!) + I[i]! : I[i]!;
-        s[i] = rec.s[i]! + F(un[i]!, theta) - F(rec.u[i]!, theta);
-      }
-      u[l.index] = un;
-      h = s;
+  const Y: Float64Array[][] = [];
+  for (const l of net.layers) {
+    const tr = at[l.index]!;
+    const xs = l.inputs.map((j) => (j < 0 ? inputs : Y[j]!));
+    const x = xs[0]!;
+    const p = weights[l.index]!;
+    const [C, H, W] = l.inShape;
+    let y: Float64Array[];
+    if (l.kind === 'conv') {
+      const a = l.attrs as { kernel: number; stride: number; padding: number };
+      y = x.map((h) => addBias(naiveConv(h, p['weight']!, B, C, H, W, l.outShape[0], a.kernel, a.stride, a.padding, l.outShape[1], l.outShape[2]), p['bias'], B, l.outShape[0], l.outShape[1] * l.outShape[2]));
+    } else if (l.kind === 'fc' || l.kind === 'out') {
+      y = x.map((h) => addBias(naiveLinear(h, p['weight']!, B, l.inSize, l.outSize), p['bias'], B, l.outSize, 1));
+    } else if (l.kind === 'batchnorm') {
+      y = naiveBatchNorm(x, p['gamma']!, p['beta']!, B, C, H * W, (l.attrs as { eps: number }).eps);
+    } else if (l.def.neuron) {
+      const a = l.attrs as { lam?: number; theta?: number; reset: string };
+      const lm = a.lam ?? lam;
+      const th = a.theta ?? theta;
+      const s0 = tr.y;
+      const u0 = tr.state['u']!;
+      let prev: Float64Array | null = null;
+      y = x.map((h, t) => {
+        const un = new Float64Array(h.length);
+        const s = new Float64Array(h.length);
+        for (let i = 0; i < h.length; i++) {
+          un[i] = !prev ? h[i]! : a.reset === 'subtract' ? lm * prev[i]! + h[i]! - th * s0[t - 1]![i]! : lm * prev[i]! * (1 - s0[t - 1]![i]!) + h[i]!;
+          s[i] = s0[t]![i]! + F(un[i]!, th) - F(u0[t]![i]!, th);
+        }
+        prev = un;
+        return s;
+      });
+    } else if (l.kind === 'maxpool') {
+      const argmax = tr.fwd.saved as Int32Array[];
+      y = x.map((h, t) => Float64Array.from(argmax[t]!, (i) => h[i]!));
+    } else {
+      y = l.def.forward({ layer: l, batch: B, T, dtype: 'float64', inputs: xs, params: p, training: true, neuron: { lam, theta }, scratch: null }).y as Float64Array[];
     }
+    Y.push(y);
   }
+  const acc = new Float64Array(B * classes);
+  for (const y of Y[net.head]!) for (let i = 0; i < acc.length; i++) acc[i] += y[i]!;
   let loss = 0;
   for (let b = 0; b < B; b++) {
     let max = -Infinity;
@@ -143,6 +174,41 @@ const CASES: Case[] = [
     layers: [{ type: 'fc', out: 8 }, { type: 'fc', out: 7 }, { type: 'out', out: 5 }],
     batch: 4, T: 5, lam: 0.8, theta: 0.5, gain: 2.0,
   },
+  {
+    name: 'graph: batch norm, a membrane shortcut read twice (fan-out), subtract reset, IF, bias, average pooling, global average pooling',
+    inputShape: [2, 6, 6],
+    layers: [
+      { type: 'conv', name: 'stem', out: 3, kernel: 3, padding: 1 },
+      { type: 'batchnorm', name: 'bn0' },
+      { type: 'lif', name: 'n0', lam: 0.85, theta: 0.7, reset: 'subtract' },
+      { type: 'conv', name: 'c1', out: 3, kernel: 3, padding: 1, bias: true },
+      { type: 'batchnorm', name: 'bn1' },
+      { type: 'add', name: 'add1', inputs: ['bn1', 'bn0'] },
+      { type: 'if', name: 'n1', theta: 0.8 },
+      { type: 'avgpool', name: 'p1', k: 2 },
+      { type: 'conv', name: 'c2', out: 4, kernel: 1 },
+      { type: 'lif', name: 'n2' },
+      { type: 'globalavgpool', name: 'gap' },
+      { type: 'out', out: 3, bias: true },
+    ],
+    batch: 3, T: 3, lam: 0.9, theta: 1.0, gain: 3.0,
+  },
+  {
+    name: 'graph: SEW ADD of spikes feeding a conv (non-binary input), max pooling with k 3 stride 2',
+    inputShape: [1, 7, 7],
+    layers: [
+      { type: 'conv', name: 'c1', out: 3, kernel: 3, padding: 1 },
+      { type: 'lif', name: 'n1' },
+      { type: 'conv', name: 'c2', out: 3, kernel: 3, padding: 1 },
+      { type: 'lif', name: 'n2' },
+      { type: 'add', name: 'sew', inputs: ['n2', 'n1'] },
+      { type: 'maxpool', name: 'mp', k: 3, stride: 2 },
+      { type: 'conv', name: 'c3', out: 4, kernel: 2 },
+      { type: 'lif', name: 'n3' },
+      { type: 'out', out: 3 },
+    ],
+    batch: 2, T: 4, lam: 0.9, theta: 1.0, gain: 3.0,
+  },
 ];
 
 describe('BPTT gradients against finite differences', () => {
@@ -151,12 +217,16 @@ describe('BPTT gradients against finite differences', () => {
       const net = resolveNetwork({ name: c.name, inputShape: c.inputShape, layers: c.layers });
       const rng = new Rng(42, c.name);
       const weights = net.layers.map((l) => {
-        if (!l.weightCount) return null;
-        const w = new Float64Array(l.weightCount);
-        for (let i = 0; i < w.length; i++) w[i] = (rng.nextNormal() * c.gain) / Math.sqrt(l.fanIn);
-        return w;
+        const params: Record<string, Float64Array> = {};
+        for (const d of l.params) {
+          const w = new Float64Array(d.shape.reduce((x, y) => x * y, 1));
+          // Off their initial constants, so that every parameter's gradient is exercised.
+          for (let i = 0; i < w.length; i++) w[i] = d.init.kind === 'normal' ? (rng.nextNormal() * c.gain) / Math.sqrt(d.init.fanIn) : d.init.value + 0.2 * rng.nextNormal();
+          params[d.name] = w;
+        }
+        return params;
       });
-      const n = c.batch * net.layers[0]!.inSize;
+      const n = c.batch * net.inSize;
       const inputs = Array.from({ length: c.T }, () => {
         const x = new Float64Array(n);
         for (let i = 0; i < n; i++) x[i] = rng.nextFloat();
@@ -168,28 +238,29 @@ describe('BPTT gradients against finite differences', () => {
       // The linearised function agrees with the real forward pass at the point.
       expect(linearisedLoss(net, weights, ...opts)).toBeCloseTo(r.loss, 12);
       // Some neurons fire and some gradients flow, or the check would be vacuous.
-      for (const d of r.densities.filter((x) => x.kind === 'conv' || x.kind === 'fc')) {
+      for (const d of r.densities.filter((x) => x.kind === 'lif' || x.kind === 'if')) {
         expect(d.overall.spike).toBeGreaterThan(0);
         expect(d.overall.du).toBeGreaterThan(0);
       }
       const eps = 1e-6;
       let checked = 0;
       for (const tr of r.layers) {
-        if (!tr.dW) continue;
-        const w = weights[tr.layer.index]!;
-        // The largest gradients and a few random entries of every weight tensor.
-        const byMagnitude = [...tr.dW.keys()].sort((a, b) => Math.abs(tr.dW[b]!) - Math.abs(tr.dW[a]!));
-        const picks = new Set([...byMagnitude.slice(0, 4), ...Array.from({ length: 4 }, () => rng.nextInt(w.length))]);
-        for (const i of picks) {
-          const w0 = w[i]!;
-          w[i] = w0 + eps;
-          const lp = linearisedLoss(net, weights, ...opts);
-          w[i] = w0 - eps;
-          const lm = linearisedLoss(net, weights, ...opts);
-          w[i] = w0;
-          const fd = (lp - lm) / (2 * eps);
-          expect(Math.abs(fd - tr.dW[i]!), `${tr.layer.name} dW[${i}] = ${tr.dW[i]}, finite difference ${fd}`).toBeLessThanOrEqual(1e-6 * Math.max(1e-3, Math.abs(fd)));
-          checked++;
+        for (const [name, grad] of Object.entries(tr.grads)) {
+          const w = weights[tr.layer.index]![name]!;
+          // The largest gradients and a few random entries of every parameter tensor.
+          const byMagnitude = [...grad.keys()].sort((a, b) => Math.abs(grad[b]!) - Math.abs(grad[a]!));
+          const picks = new Set([...byMagnitude.slice(0, 4), ...Array.from({ length: 3 }, () => rng.nextInt(w.length))]);
+          for (const i of picks) {
+            const w0 = w[i]!;
+            w[i] = w0 + eps;
+            const lp = linearisedLoss(net, weights, ...opts);
+            w[i] = w0 - eps;
+            const lm = linearisedLoss(net, weights, ...opts);
+            w[i] = w0;
+            const fd = (lp - lm) / (2 * eps);
+            expect(Math.abs(fd - grad[i]!), `${tr.layer.name} d${name}[${i}] = ${grad[i]}, finite difference ${fd}`).toBeLessThanOrEqual(1e-6 * Math.max(1e-3, Math.abs(fd)));
+            checked++;
+          }
         }
       }
       expect(checked).toBeGreaterThan(10);

@@ -47,20 +47,23 @@ describe('SNN training iteration, statistical sparsity', () => {
       for (const l of net.layers.filter((x) => x.kind === 'conv')) {
         const [C, H] = l.inShape;
         const [K, E] = l.outShape;
-        const RR = l.kernel * l.kernel;
+        const RR = (l.attrs as { kernel: number }).kernel ** 2;
+        const first = l.inputs[0] === -1;
+        // The LIF and gradient units' work is the conv's neuron's (format 1: named <conv>_lif).
+        const neuron = `${l.name}_lif`;
         const dense = C * RR * K * E * E * T;
         const fp = gemmOps(run, l.name, 'FP');
         // The first layer reads the analog input under direct coding: nothing to gate.
-        close(fp.active, l.index === 0 ? dense : 0.2 * dense);
+        close(fp.active, first ? dense : 0.2 * dense);
         close(fp.active + fp.gated, dense);
-        expect(vectorElements(run, l.name, 'lif').elements).toBe(K * E * E * T);
-        const pgu = vectorElements(run, l.name, 'gradient');
+        expect(vectorElements(run, neuron, 'lif').elements).toBe(K * E * E * T);
+        const pgu = vectorElements(run, neuron, 'gradient');
         expect(pgu.elements).toBe(K * E * E * T);
         // Firing-gradient sparsity skips the gradient unit's multiply (SATA_Sim never uses it).
         close(pgu.skipped, 0.5 * K * E * E * T);
-        if (l.index > 0) close(gemmOps(run, l.name, 'BP').active, 0.35 * C * RR * K * H * H * T);
+        if (!first) close(gemmOps(run, l.name, 'BP').active, 0.35 * C * RR * K * H * H * T);
         // Weight gradient: gated by zero input spikes and zero du (SATA_Sim: spikes only).
-        close(gemmOps(run, l.name, 'WG').active, (l.index === 0 ? 1 : 0.2) * 0.35 * C * RR * K * E * E * T);
+        close(gemmOps(run, l.name, 'WG').active, (first ? 1 : 0.2) * 0.35 * C * RR * K * E * E * T);
       }
       // Linear layers add their counts and use the sparsity (SATA_Sim overwrites and ignores it).
       const fc = net.layers.find((x) => x.kind === 'fc')!;
@@ -124,13 +127,22 @@ describe('SNN training iteration, statistical sparsity', () => {
   it('counts the same active operations with time batched as step by step, per-step sparsities included', () => {
     const perStep = [{ spike: 0.99, membraneGradient: 0.2 }, { spike: 0.5, membraneGradient: 0.9 }];
     const cfg = (dataflow: string) =>
-      resolveConfig({ network: 'digits-cnn', timesteps: 2, dataflow, sparsity: { perLayer: { conv1: { perStep }, pool1: { perStep }, conv2: { perStep } } } });
+      resolveConfig({ network: 'digits-cnn', timesteps: 2, dataflow, sparsity: { perLayer: { conv1: { perStep }, conv2_lif: { perStep } } } });
     const a = simulateTraining(cfg('ws'), registry).result.ops;
     const b = simulateTraining(cfg('sata'), registry).result.ops;
     for (const k of ['FP.and_accumulate', 'FP.mac', 'BP.mac', 'WG.and_accumulate', 'WG.mac']) {
       close(b[k]!.active, a[k]!.active);
       close(b[k]!.gated, a[k]!.gated);
     }
+  });
+
+  it('names neuron layers in a sparsity profile, a format-1 conv standing for its implied neuron, and refuses others', () => {
+    const spike = (perLayer: Record<string, unknown>) =>
+      simulateTraining(resolveConfig({ network: 'digits-cnn', timesteps: 1, sparsity: { perLayer } as never }), registry).result.densities.find((d) => d.layer === 'conv1_lif')!.perStep[0]!.spike;
+    expect(spike({ conv1: { spike: 0.25 } })).toBeCloseTo(0.75, 12);
+    expect(spike({ conv1_lif: { spike: 0.5 } })).toBeCloseTo(0.5, 12);
+    expect(() => spike({ pool1: { spike: 0.5 } })).toThrow(/sparsity\.perLayer names layer "pool1", which is not a neuron layer of network digits-cnn \(neuron layers: conv1_lif, conv1, conv2_lif, conv2, fc1_lif, fc1\)/);
+    expect(() => spike({ nope: { spike: 0.5 } })).toThrow(/which network digits-cnn does not have/);
   });
 
   it('is deterministic: same configuration, same result document', () => {
