@@ -1,5 +1,5 @@
 import { builtinRegistry } from '@sata/cli';
-import type { LayerTrace, ResolvedLayer, SpikingStep } from '@sata/snn';
+import type { ConvAttrs, LayerTrace, ResolvedLayer } from '@sata/snn';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from './config.js';
 import { simulateTraining, type TrainingRun } from './run.js';
@@ -13,11 +13,11 @@ const registry = builtinRegistry();
  * - BP: per (input position, kernel tap, output channel) whose du is nonzero, times C;
  * - WG: per (output position, kernel tap, input channel, output channel) with both nonzero.
  */
-function expectedConvOps(l: ResolvedLayer, x: ArrayLike<number>, du: ArrayLike<number>, batch: number): { fp: number; bp: number; wg: number } {
+function expectedConvOps(l: ResolvedLayer<ConvAttrs>, x: ArrayLike<number>, du: ArrayLike<number>, batch: number): { fp: number; bp: number; wg: number } {
   const [C, H, W] = l.inShape;
   const [K, E, F] = l.outShape;
-  const R = l.kernel;
-  const { stride, padding: pad } = l;
+  const R = l.attrs.kernel;
+  const { stride, padding: pad } = l.attrs;
   let fp = 0;
   let bp = 0;
   let wg = 0;
@@ -69,27 +69,34 @@ describe('measured sparsity: the hardware model counts what the functional model
       let checked = 0;
       bptt.layers.forEach((tr: LayerTrace) => {
         if (tr.kind !== 'conv' && tr.kind !== 'fc') return;
+        // Its neuron (format 1: the next node) keeps sg and du; du is the current's output gradient.
+        const neuron = bptt.layers[tr.layer.index + 1]!;
         for (let t = 0; t < 3; t++) {
-          const st = tr.steps[t] as SpikingStep;
-          const analog = tr.layer.index === 0 && coding === 'direct';
+          const x = tr.x[0]![t]!;
+          const du = tr.dy[t]!;
+          expect([...du]).toEqual([...neuron.state['du']![t]!]);
+          const first = tr.layer.inputs[0] === -1;
+          const analog = first && coding === 'direct';
           if (tr.kind === 'conv') {
-            const want = expectedConvOps(tr.layer, st.x, st.du, 3);
+            const want = expectedConvOps(tr.layer as ResolvedLayer<ConvAttrs>, x, du, 3);
             expect(stepOps(run, tr.layer.name, 'FP', t)).toBe(want.fp);
-            if (tr.layer.index > 0) expect(stepOps(run, tr.layer.name, 'BP', t)).toBe(want.bp);
+            if (!first) expect(stepOps(run, tr.layer.name, 'BP', t)).toBe(want.bp);
             expect(stepOps(run, tr.layer.name, 'WG', t)).toBe(want.wg);
             expect(analog ? want.fp : 1).toBeGreaterThan(0);
           } else {
             let xNz = 0;
             let duNz = 0;
-            for (const v of Array.from(st.x)) if (v !== 0) xNz++;
-            for (const v of Array.from(st.du)) if (v !== 0) duNz++;
+            for (const v of Array.from(x)) if (v !== 0) xNz++;
+            for (const v of Array.from(du)) if (v !== 0) duNz++;
             expect(stepOps(run, tr.layer.name, 'FP', t)).toBe(xNz * tr.layer.outSize);
             expect(stepOps(run, tr.layer.name, 'BP', t)).toBe(duNz * tr.layer.inSize);
           }
           // The gradient unit skips its multiply exactly where sg or ds is zero.
-          const skipped = run.schedule.steps.filter((s) => s.kind === 'gradient' && s.label === `${tr.layer.name}/BP/t${t + 1}/gradient`).map((s) => (s.kind === 'gradient' ? s.skipped!.multiply! : 0));
+          const skipped = run.schedule.steps.filter((s) => s.kind === 'gradient' && s.label === `${neuron.layer.name}/BP/t${t + 1}/gradient`).map((s) => (s.kind === 'gradient' ? s.skipped!.multiply! : 0));
+          const sg = neuron.state['sg']![t]!;
+          const ds = neuron.dy[t]!;
           let zero = 0;
-          for (let i = 0; i < st.sg.length; i++) if (st.sg[i] === 0 || st.ds[i] === 0) zero++;
+          for (let i = 0; i < sg.length; i++) if (sg[i] === 0 || ds[i] === 0) zero++;
           expect(skipped).toEqual([zero]);
           checked++;
         }
@@ -97,8 +104,9 @@ describe('measured sparsity: the hardware model counts what the functional model
       expect(checked).toBe(3 * 3);
       // The densities the result reports are the functional model's.
       const d = (run.result as unknown as { densities: { layer: string; perStep: { spike: number }[] }[] }).densities;
-      const conv1 = bptt.layers[0]!;
-      if (conv1.kind === 'conv') expect(d[0]!.perStep[1]!.spike).toBe(conv1.steps[1]!.nnz.s / conv1.numel);
+      const lif1 = bptt.layers[1]!;
+      expect(d[1]!.layer).toBe('conv1_lif');
+      expect(d[1]!.perStep[1]!.spike).toBe(lif1.nnz[1]!.y / lif1.numel);
     });
   }
 

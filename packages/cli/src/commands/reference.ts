@@ -45,7 +45,8 @@ function describe(r: GoldenReport): string {
     q.mismatches !== undefined ? `${q.mismatches} differ` : q.zeroMismatches ? `${q.zeroMismatches} nonzero where 0 expected` : '',
     q.pass ? 'ok' : 'FAIL',
   ]);
-  const head = `${r.source}: ${r.name}, T=${r.T} lam=${r.lam} theta=${r.theta} batch=${r.batch} coding=${r.coding}`;
+  const neurons = r.format === 1 ? ` lam=${r.lam} theta=${r.theta}` : '';
+  const head = `${r.source}: ${r.name} (format ${r.format}), T=${r.T}${neurons} batch=${r.batch} coding=${r.coding}`;
   const foot = `${r.pass ? 'PASS' : 'FAIL'}: largest relative error ${Math.max(...r.quantities.map((q) => q.maxRelError)).toExponential(2)} (tolerance ${r.tolerance}), spikes ${r.quantities.filter((q) => q.mismatches !== undefined).every((q) => q.mismatches === 0) ? 'exact' : 'DIFFER'}, ${r.ties} threshold ties within 1e-12\n`;
   return `${head}\n${formatTable(['layer', 'quantity', 'values', 'max rel error', 'max abs error', 'note', ''], rows, { alignRight: [2, 3, 4] })}\n${foot}`;
 }

@@ -10,15 +10,24 @@ function capture(): CliIO & { stdout: string; stderr: string } {
   return io;
 }
 
-const GOLDEN = join(__dirname, '../../../../../shared/reference/golden');
-const files = existsSync(GOLDEN) ? readdirSync(GOLDEN).filter((f) => f.endsWith('.json')).sort() : [];
+// The repository's copies of the reference golden files (reference/ORIGIN.md).
+const GOLDEN = join(__dirname, '../../../../reference/golden');
+const GRAPH = join(__dirname, '../../../../reference/golden-graph');
+const list = (dir: string): string[] => {
+  if (!existsSync(dir)) throw new Error(`reference golden files missing: ${dir}`);
+  return readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+};
+const files = list(GOLDEN);
+const graphFiles = list(GRAPH);
 
-describe.skipIf(files.length === 0)('sata reference check', () => {
-  it('passes every golden file (exit 0) and prints the error per quantity', async () => {
+describe('sata reference check', () => {
+  it('passes every golden file of both formats (exit 0) and prints the error per quantity', async () => {
     const io = capture();
-    expect(await runCli(['reference', 'check', ...files.map((f) => join(GOLDEN, f))], io)).toBe(0);
-    expect(io.stdout.match(/^PASS/gm)).toHaveLength(files.length);
-    expect(io.stdout).toMatch(/conv1 +du /);
+    const all = [...files.map((f) => join(GOLDEN, f)), ...graphFiles.map((f) => join(GRAPH, f))];
+    expect(await runCli(['reference', 'check', ...all], io)).toBe(0);
+    expect(io.stdout.match(/^PASS/gm)).toHaveLength(all.length);
+    expect(io.stdout).toMatch(/conv1_lif +du /);
+    expect(io.stdout).toMatch(/bn0 +dgamma /);
   });
 
   it('exits 1 when a value is off, 2 for an unusable file', async () => {
