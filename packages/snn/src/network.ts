@@ -7,13 +7,13 @@
  * LIF neuron named `<layer>_lif`, which takes the run's leak and threshold. Every error is a
  * ConfigError naming the source, the layer and the problem.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { ConfigError } from '@sata/core';
-import type { GemmShape, InputInfo, LayerKind, LayerSpec, NetworkSpec, ParamDecl, ResolvedLayer, Shape3 } from '@sata/plugin-api';
+import type { GemmShape, InputInfo, LayerKind, LayerSpec, NetworkSpec, ParamDecl, Registry, ResolvedLayer, Shape3 } from '@sata/plugin-api';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { quote } from './layers/common.js';
-import { BUILTIN_LAYER_TABLE, KIND_ALIASES, type LayerTable } from './layers/index.js';
+import { BUILTIN_LAYER_TABLE, KIND_ALIASES, layerTable, type LayerTable } from './layers/index.js';
 
 export type { ResolvedLayer, Shape3 } from '@sata/plugin-api';
 export type LayerKindName = string;
@@ -239,3 +239,24 @@ export function loadNetworkFile(path: string, table: LayerTable = BUILTIN_LAYER_
 }
 
 export { fmtShape };
+
+/** The layer table of a registry: the built-in kinds and every plugin's `layers`. */
+export function layerTableOf(registry: Registry): LayerTable {
+  return layerTable(registry.list('layers').map((e) => e.contribution as LayerKind<any>).filter((k) => !BUILTIN_LAYER_TABLE.has(k.name) || BUILTIN_LAYER_TABLE.get(k.name) !== k));
+}
+
+/** Whether a network reference names a file rather than a registered network. */
+export const looksLikeNetworkFile = (ref: string): boolean => /\.(json|ya?ml)$/i.test(ref) || ref.includes('/') || existsSync(ref);
+
+/**
+ * The network a command names: a registered (zoo) network, or a JSON/YAML file, resolved
+ * with the registry's layer table. One function for every command that takes `--network`.
+ */
+export function networkFromRef(ref: string, registry: Registry): Network {
+  const table = layerTableOf(registry);
+  let spec: NetworkSpec;
+  if (registry.has('networks', ref)) spec = registry.get('networks', ref).spec;
+  else if (looksLikeNetworkFile(ref)) spec = loadNetworkFile(ref, table);
+  else throw new ConfigError(`unknown network "${ref}": not a built-in network (${registry.list('networks').map((n) => n.contribution.name).join(', ')}) nor a .json/.yaml file`);
+  return resolveNetwork(spec, looksLikeNetworkFile(ref) ? ref : spec.name, table);
+}

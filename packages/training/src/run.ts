@@ -1,8 +1,8 @@
-import { ConfigError, type Config, type Simulator } from '@sata/core';
+import type { Config, Simulator } from '@sata/core';
 import { runSchedule, type Accelerator, type AcceleratorConfig, type ScheduleResult, type StepResult } from '@sata/hw';
-import type { DataflowContribution, EnergyModelContribution, NetworkSpec, OpCount, PlacementFlow, Registry, Stage, TrainingEnergy, TrainingResult } from '@sata/plugin-api';
+import type { DataflowContribution, EnergyModelContribution, OpCount, PlacementFlow, Registry, Stage, TrainingEnergy, TrainingResult } from '@sata/plugin-api';
 import { STAGES } from '@sata/plugin-api';
-import { loadNetworkFile, resolveNetwork, type Network } from '@sata/snn';
+import { networkFromRef, type Network } from '@sata/snn';
 import { annActivity, statisticalActivity, type ActivitySource } from './activity.js';
 import type { ResolvedConfig, TrainingConfig } from './config.js';
 import { measure, type Measurement } from './measure.js';
@@ -12,11 +12,7 @@ import { priceSteps, type PricedRun } from './pricing.js';
 
 /** The network a configuration names: a registered (zoo) network, or a JSON/YAML file. */
 export function networkFor(cfg: Config<TrainingConfig>, registry: Registry): Network {
-  let spec: NetworkSpec;
-  if (registry.has('networks', cfg.network)) spec = registry.get('networks', cfg.network).spec;
-  else if (/\.(json|ya?ml)$/i.test(cfg.network) || cfg.network.includes('/')) spec = loadNetworkFile(cfg.network);
-  else throw new ConfigError(`unknown network "${cfg.network}": not a built-in network (${registry.list('networks').map((n) => n.contribution.name).join(', ')}) nor a .json/.yaml file`);
-  return resolveNetwork(spec);
+  return networkFromRef(cfg.network, registry);
 }
 
 /** The accelerator's components from the configuration (SATA's memories serve both architectures). */

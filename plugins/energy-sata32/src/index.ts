@@ -25,6 +25,8 @@ const entries: EnergyTableEntry[] = [
   ...(['add', 'compare', 'mux', 'register', 'shift'] as const).map((a) => op('lif', a, PRIMITIVE[a], `${SIM}: ${a}`)),
   ...(['multiply', 'add', 'mux', 'shift'] as const).map((a) => op('gradientUnit', a, PRIMITIVE[a], `${SIM}: ${a}`)),
   op('encoder', 'compare', PRIMITIVE.compare, `${SIM}: compare`),
+  // The vector unit (batch norm, adds, average pooling) is built of the same 32 nm primitives.
+  ...(['add', 'multiply', 'shift', 'compare', 'mux'] as const).map((a) => op('vector', a, PRIMITIVE[a], `${SIM}: ${a} (vector unit)`)),
   op('pool', 'compare', PRIMITIVE.compare, `${SIM}: compare`),
   op('pool', 'mux', PRIMITIVE.mux, `${SIM}: 2-input mux (routing a gradient to the window's maximum)`),
   ...(['compare', 'mux', 'register'] as const).map((a) => op('relu', a, PRIMITIVE[a], `${SIM}: ${a} (ReLU of the ANN baseline, hardware-model.md section 7)`)),

@@ -6,10 +6,9 @@
  * (`sata replay FILE --verify`) re-trains from the header's options and compares the
  * streams byte for byte: a check that training is reproducible. There are no action counts.
  */
-import { existsSync } from 'node:fs';
 import { Component, ConfigError, defineComponentInfo, Rng, Simulator, type RunResult } from '@sata/core';
-import type { NetworkSpec, Registry } from '@sata/plugin-api';
-import { digitsSplit, encodeSequence, gatherBatch, loadNetworkFile, resolveNetwork, runBptt, splitDataset, syntheticDataset, train, type DType, type EpochRecord, type LrSchedule, type Network, type OptimizerName, type Split, type TrainResult, type Weights } from '@sata/snn';
+import type { Registry } from '@sata/plugin-api';
+import { digitsSplit, encodeSequence, gatherBatch, networkFromRef, runBptt, splitDataset, syntheticDataset, train, type DType, type EpochRecord, type LrSchedule, type Network, type OptimizerName, type Split, type TrainResult, type Weights } from '@sata/snn';
 import type { ActionRecorder, ReplayableRunKind } from '@sata/trace';
 
 export const TRAIN_RUN_KIND = 'train';
@@ -77,10 +76,6 @@ export interface TrainHooks {
   readonly onStart?: (net: Network, data: Split) => void;
 }
 
-function looksLikeFile(name: string): boolean {
-  return /\.(json|ya?ml)$/i.test(name) || existsSync(name);
-}
-
 const trainerInfo = defineComponentInfo({ type: 'cli.TrainingProgress', version: '1.0.0', description: 'replays a finished training run as one event per epoch', params: {}, ports: {}, stats: {} });
 
 class TrainingProgress extends Component<typeof trainerInfo.params> {
@@ -101,8 +96,7 @@ export interface TrainRunKind extends ReplayableRunKind<TrainConfig> {
 
 export function trainRunKind(registry: Registry): TrainRunKind {
   const execute: TrainRunKind['execute'] = (c, attach, hooks = {}) => {
-    const spec: NetworkSpec = registry.has('networks', c.network) || !looksLikeFile(c.network) ? registry.get('networks', c.network).spec : loadNetworkFile(c.network);
-    const net = resolveNetwork(spec);
+    const net = networkFromRef(c.network, registry);
     const encoder = registry.get('encoders', c.encoder);
     const data: Split =
       c.dataset === 'digits'
