@@ -58,6 +58,7 @@ export {
   type LayerTable, type ConvAttrs, type LinearAttrs, type LifAttrs, type BatchNormAttrs, type PoolAttrs,
 } from './layers/index.js';
 export { ZOO } from './zoo.js';
+export { summarizeNetwork, type NetworkSummary, type LayerSummary } from './summary.js';
 export {
   runBptt, runForward, countCorrect, layerDensities, DensityAccumulator,
   type Weights, type LifParams, type BpttOptions, type BpttResult, type LayerTrace, type StepCounts, type DensityFigures, type LayerDensity,

@@ -2,6 +2,7 @@ import type { CommandFactory } from '../context.js';
 import { compareCommand } from './compare.js';
 import { exampleCommand } from './example.js';
 import { layerCommand } from './layer.js';
+import { networkCommand } from './network.js';
 import { pluginsCommand } from './plugins.js';
 import { referenceCommand } from './reference.js';
 import { simulateCommand } from './simulate.js';
@@ -18,6 +19,7 @@ export const COMMANDS: readonly CommandFactory[] = [
   pluginsCommand,
   exampleCommand,
   layerCommand,
+  networkCommand,
   referenceCommand,
   trainCommand,
   traceCommand,

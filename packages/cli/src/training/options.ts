@@ -42,7 +42,7 @@ export function trainingOptions(y: Argv): Argv<any> {
   return y
     .option('config', { type: 'string', describe: 'configuration file (JSON or YAML) of overrides; flags override it' })
     .option('set', { type: 'string', array: true, describe: 'override any setting: --set memory.glbKiB.weights=288 (repeatable)' })
-    .option('network', { alias: 'n', type: 'string', describe: 'built-in network (vgg5, vgg9, vgg11, vgg16, digits-cnn, mlp) or a .json/.yaml file [default: vgg5]' })
+    .option('network', { alias: 'n', type: 'string', describe: 'a built-in network (sata network list) or a .json/.yaml file [default: vgg5]' })
     .option('timesteps', { alias: 'T', type: 'number', describe: 'SNN time steps [default: 4]' })
     .option('batch', { alias: 'b', type: 'number', describe: 'samples per iteration [default: 1]' })
     .option('arch', { type: 'string', choices: ['sata', 'eyeriss'], describe: 'sata: SNN BPTT on SATA; eyeriss: the ANN on the Eyeriss-like baseline [default: sata]' })
