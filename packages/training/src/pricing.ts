@@ -2,7 +2,7 @@ import { priceOnAccelerator, type ScheduleResult } from '@sata/hw';
 import type { EnergyBreakdown, EnergyModelContribution } from '@sata/plugin-api';
 
 /** Component classes whose actions are computation; everything else is data movement. */
-const COMPUTE_CLASSES = new Set(['pe', 'lif', 'gradientUnit', 'encoder', 'pool', 'relu']);
+const COMPUTE_CLASSES = new Set(['pe', 'lif', 'gradientUnit', 'encoder', 'pool', 'relu', 'vector']);
 
 export function isComputeComponent(component: string): boolean {
   return COMPUTE_CLASSES.has(component.split('.')[0]!);
