@@ -21,32 +21,38 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("the README's layer kind", () => {
   it('runs in a network file, through BPTT and on the accelerator', async () => {
-    writeFileSync(join(dir, 'scale.ts'), code);
-    const { scalePlugin } = (await import(join(dir, 'scale.ts'))) as { scalePlugin: Plugin };
-    const registry = builtinRegistry([scalePlugin]);
+    writeFileSync(join(dir, 'delay.ts'), code);
+    const { delayPlugin } = (await import(join(dir, 'delay.ts'))) as { delayPlugin: Plugin };
+    const registry = builtinRegistry([delayPlugin]);
     const file = join(dir, 'net.yaml');
-    writeFileSync(file, 'inputShape: [1, 8, 8]\nlayers:\n  - { type: conv, out: 4, k: 3, pad: 1 }\n  - { type: scale, factor: 0.5 }\n  - { type: lif }\n  - { type: out, out: 10 }\n');
+    writeFileSync(file, 'inputShape: [1, 8, 8]\nlayers:\n  - { type: conv, out: 4, k: 3, pad: 1 }\n  - { type: lif }\n  - { type: delay }\n  - { type: out, out: 10 }\n');
     const net = networkFromRef(file, registry);
-    expect(net.layers.map((l) => l.kind)).toEqual(['conv', 'scale', 'lif', 'out']);
-    // The functional model: the scale halves the current, and its gradient.
+    expect(net.layers.map((l) => l.kind)).toEqual(['conv', 'lif', 'delay', 'out']);
+    expect(net.layers[2]!.value).toBe('spike');
+    // The functional model: spikes arrive one step late; gradients go back one step.
     const w = initWeights(net, { seed: 1, dtype: 'float64' });
     const rng = new Rng(2);
-    const x = Array.from({ length: 2 }, () => Float64Array.from({ length: 64 }, () => rng.nextFloat()));
-    const r = runBptt(net, w, x, [3], { T: 2, lam: 0.9, theta: 1 });
-    expect(r.layers[1]!.y[1]![5]).toBeCloseTo(0.5 * r.layers[0]!.y[1]![5]!, 15);
-    expect(r.layers[0]!.dy[0]![7]).toBeCloseTo(0.5 * r.layers[1]!.dy[0]![7]!, 15);
-    // The accelerator: its multiplies are counted and priced on the vector unit.
-    const res = simulateTraining(resolveConfig({ network: file, timesteps: 2 }), registry).result;
-    expect(res.energyPJ.byLayer.find((l) => l.kind === 'scale')!.computePJ).toBeGreaterThan(0);
-    expect(res.energyModel.sources['vector.multiply']).toMatch(/vector unit/);
+    const x = Array.from({ length: 3 }, () => Float64Array.from({ length: 64 }, () => 3 * rng.nextFloat()));
+    const r = runBptt(net, w, x, [3], { T: 3, lam: 0.9, theta: 1 });
+    expect([...r.layers[2]!.y[2]!]).toEqual([...r.layers[1]!.y[1]!]);
+    expect(r.layers[2]!.y[0]!.every((v) => v === 0)).toBe(true);
+    expect([...r.layers[1]!.dy[0]!]).toEqual([...r.layers[2]!.dy[1]!]);
+    expect(r.layers[1]!.dy[1]!.some((v) => v !== 0)).toBe(true);
+    // The accelerator: the delayed spikes move through the spike buffer, the next GEMM AND-accumulates them.
+    const res = simulateTraining(resolveConfig({ network: file, timesteps: 3, dataflow: 'ws' }), registry).result;
+    const delay = res.energyPJ.byLayer.find((l) => l.kind === 'delay')!;
+    expect(delay.memoryPJ).toBeGreaterThan(0);
+    expect(delay.computePJ).toBe(0);
+    expect(res.ops['FP.and_accumulate']!.active).toBeGreaterThan(0);
     expect(res.unpriced).toEqual([]);
   });
 
-  it('refuses a bad field, naming the layer', async () => {
-    writeFileSync(join(dir, 'scale2.ts'), code);
-    const { scalePlugin } = (await import(join(dir, 'scale2.ts'))) as { scalePlugin: Plugin };
+  it('refuses a field the kind does not have, and is unknown without its plugin', async () => {
+    writeFileSync(join(dir, 'delay2.ts'), code);
+    const { delayPlugin } = (await import(join(dir, 'delay2.ts'))) as { delayPlugin: Plugin };
     const file = join(dir, 'bad.yaml');
-    writeFileSync(file, 'inputShape: [4]\nlayers:\n  - { type: scale, factor: x }\n  - { type: out, out: 2 }\n');
-    expect(() => networkFromRef(file, builtinRegistry([scalePlugin]))).toThrow(/layers\[0\]: field "factor" must be a number/);
+    writeFileSync(file, 'inputShape: [4]\nlayers:\n  - { type: delay, steps: 2 }\n  - { type: out, out: 2 }\n');
+    expect(() => networkFromRef(file, builtinRegistry([delayPlugin]))).toThrow(/layers\[0\]: unknown field "steps" for a delay layer/);
+    expect(() => networkFromRef(file, builtinRegistry())).toThrow(/field "type" must be one of .*; found "delay"/);
   });
 });
