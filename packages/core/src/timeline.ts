@@ -42,3 +42,11 @@ export class TimelineCollector implements TimelineSink {
     this.counters.push({ track, tick, value });
   }
 }
+
+/** Passes everything to each of `sinks` (a trace and an in-memory timeline of the same run). */
+export function teeTimeline(...sinks: TimelineSink[]): TimelineSink {
+  return {
+    slice: (track, start, end, name, args) => sinks.forEach((s) => s.slice(track, start, end, name, args)),
+    counter: (track, tick, value) => sinks.forEach((s) => s.counter(track, tick, value)),
+  };
+}

@@ -8,7 +8,8 @@ import type { Dram, GlobalBuffer } from './components/memory.js';
  * for vector work, one on the DRAM grouping the step's bursts (bursts run in order on one
  * channel, so these never overlap), one on each partition the step read or wrote; the
  * waits of the array and the units for DRAM as `stall` slices inside theirs, each naming
- * when the awaited read finished its transfer (`readAt`: a viewer's flow arrow); each
+ * when and where the awaited read finished its transfer (`readAt`, `readOn`: a viewer's
+ * flow arrow); each
  * partition's occupancy (bits of tiles and pinned tensors) when it changes. Tracks are
  * component names; `step` is the step's index. The controller calls one method per fact.
  */
@@ -16,6 +17,7 @@ export class StepTimeline {
   private step = 0;
   private dram = { startTick: 0, endTick: 0, readBits: 0, writeBits: 0, bursts: 0, busyCycles: 0 };
   private lastReadEnd = 0;
+  private lastReadOn = '';
   private glbStallCycles = 0;
   private movedAtStart = new Map<GlobalBuffer, { readonly read: number; readonly written: number }>();
   private readonly reported = new Map<GlobalBuffer, number>();
@@ -39,12 +41,13 @@ export class StepTimeline {
     else {
       d.readBits += bits;
       this.lastReadEnd = dram.lastBurstEndTick;
+      this.lastReadOn = dram.name;
     }
   }
 
   /** `track` waited from `from` to `to` for the data of the last read booked. */
   waitedForDram(track: string, from: number, to: number): void {
-    if (to > from) this.sink.slice(track, from, to, 'stall', { step: this.step, cause: 'dram', readAt: this.lastReadEnd });
+    if (to > from) this.sink.slice(track, from, to, 'stall', { step: this.step, cause: 'dram', readAt: this.lastReadEnd, readOn: this.lastReadOn });
   }
 
   /** The global buffer stretched a fold (where in the fold the model does not say: the step's slice gets the total). */

@@ -124,6 +124,9 @@ export class Controller extends Component<typeof controllerInfo.params> {
   private tl: StepTimeline | undefined;
 
   /** Where the run's timeline goes (see StepTimeline for what is reported); unset: no cost. */
+  get timeline(): TimelineSink | undefined {
+    return this.tl?.sink;
+  }
   set timeline(sink: TimelineSink | undefined) {
     this.tl = sink ? new StepTimeline(sink) : undefined;
   }
