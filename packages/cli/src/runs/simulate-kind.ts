@@ -17,13 +17,14 @@ export const SIMULATE_RUN_KIND = 'simulate';
 
 export interface SimulateRunKind extends ReplayableRunKind<ResolvedConfig> {
   /** Runs and returns the whole training run; `attach` as in `run`, `progress` for messages. */
-  execute(config: ResolvedConfig, attach: ((sim: Sim) => ActionRecorder) | undefined, opts?: Pick<RunOptions, 'progress'> & { observe?: (sim: Sim) => void }): TrainingRun;
+  execute(config: ResolvedConfig, attach: ((sim: Sim) => ActionRecorder) | undefined, opts?: Pick<RunOptions, 'progress' | 'timeline'> & { observe?: (sim: Sim) => void }): TrainingRun;
 }
 
 export function simulateRunKind(registry: Registry): SimulateRunKind {
   const execute: SimulateRunKind['execute'] = (config, attach, opts = {}) =>
     simulateTraining(config, registry, {
       ...(opts.progress ? { progress: opts.progress } : {}),
+      ...(opts.timeline ? { timeline: true } : {}),
       attach: (sim, acc) => {
         opts.observe?.(sim);
         if (attach) recordSteps(acc, attach(sim));
