@@ -140,7 +140,7 @@ export function timelineViews(tl: Timeline, idPrefix: string): TimelineView[] {
 }
 
 /** Energy over time: each step's computation, data movement and leakage spread over its cycles, in equal bins. */
-export function energyOverTime(tl: Timeline, title: string, bins = 40): string {
+export function energyOverTime(tl: Timeline, title: string, bins = 20): string {
   const n = Math.max(1, Math.min(bins, tl.cycles));
   const width = tl.cycles / n;
   const parts = { computation: new Array<number>(n).fill(0), 'data movement': new Array<number>(n).fill(0), leakage: new Array<number>(n).fill(0) };
@@ -153,14 +153,16 @@ export function energyOverTime(tl: Timeline, title: string, bins = 40): string {
       for (const [k, e] of shares) parts[k][b]! += e * overlap;
     }
   }
-  const binUs = width / tl.clockMHz;
+  // Bins labelled by their start, in ms once the iteration is long (short labels fit under the bars).
+  const [unit, perUs] = tl.cycles / tl.clockMHz >= 10_000 ? ['ms', 1e-3] : ['µs', 1];
+  const label = (cycles: number): string => String(Number(((cycles / tl.clockMHz) * perUs).toPrecision(3)));
   return barChart({
     title,
-    categories: Array.from({ length: n }, (_, b) => fmt((b * width) / tl.clockMHz)),
+    categories: Array.from({ length: n }, (_, b) => label(b * width)),
     series: Object.entries(parts).map(([name, values]) => ({ name, values })),
     stacked: true,
     unit: 'J',
-    valueLabel: `energy per ${fmt(binUs)} µs`,
-    categoryLabel: 'time from the start of the iteration (µs)',
+    valueLabel: `energy per ${label(width)} ${unit}`,
+    categoryLabel: `time from the start of the iteration (${unit}), each bar one bin`,
   });
 }
