@@ -3,7 +3,8 @@
  * that did work, its steps coloured by stage, its waits for DRAM marked on top. Views are
  * plain SVGs of a time range (a stage's span) or of one layer's steps; the page switches
  * between them with links and CSS `:target`. Slices closer than a pixel are drawn as one
- * mark (its tooltip says how many), so a view has at most a few marks per pixel column.
+ * mark (its tooltip says how many), so a view has at most a few marks per pixel column. A
+ * DRAM mark spans a step's bursts; its shade says how busy the channel was in it.
  */
 import { STAGES, type Stage, type Timeline, type TimelineSliceEntry } from '@sata/plugin-api';
 import { barChart, color, esc, niceTicks } from './svg.js';
@@ -35,6 +36,8 @@ interface Mark {
   first: TimelineSliceEntry;
   count: number;
   cycles: number;
+  /** Cycles the component was really busy inside the mark (DRAM: its bursts), when the slices say. */
+  busy: number | undefined;
 }
 
 /** One view of the timeline: lanes of marks under a time axis in microseconds. */
@@ -87,9 +90,10 @@ export function timelineSvg(tl: Timeline, view: TimelineView): string {
         m.x1 = Math.max(m.x1, x1);
         m.count++;
         m.cycles += s.end - s.start;
+        if (m.busy !== undefined && typeof s.args.busyCycles === 'number') m.busy += s.args.busyCycles;
         continue;
       }
-      const mark: Mark = { x0, x1, kind, stage, first: s, count: 1, cycles: s.end - s.start };
+      const mark: Mark = { x0, x1, kind, stage, first: s, count: 1, cycles: s.end - s.start, busy: typeof s.args.busyCycles === 'number' ? s.args.busyCycles : undefined };
       open.set(key, mark);
       marks.push(mark);
     }
@@ -105,7 +109,11 @@ export function timelineSvg(tl: Timeline, view: TimelineView): string {
         const step = stepOf(m.first);
         const what = m.count > 1 ? `${m.count} ${kind === 'work' ? 'steps' : `${kind}s`}, ${formatNumber(m.cycles)} cycles` : `${kind === 'work' ? m.first.name : `${m.first.name}${m.first.args.cause ? ` (${m.first.args.cause})` : ''} in ${step?.label ?? ''}`}: ${fmt(us(m.first.start))}–${fmt(us(m.first.end))} µs, ${formatNumber(m.cycles)} cycles`;
         const energy = kind === 'work' && m.count === 1 && step ? `, step energy ${fmt(step.energyPJ / 1e6)} µJ` : '';
-        out.push(`<rect class="mark ${kind}" data-stage="${esc(m.stage ?? '')}" x="${r2(m.x0)}" y="${r2(yy)}" width="${r2(Math.max(0.5, m.x1 - m.x0))}" height="${h}" fill="${fill}"><title>${esc(`${lane.name}: ${what}${energy}`)}</title></rect>`);
+        // A group of bursts is shaded by how busy the channel was in it.
+        const share = m.busy !== undefined && m.cycles > 0 ? Math.min(1, m.busy / m.cycles) : undefined;
+        const busy = share !== undefined ? `, busy ${(100 * share).toFixed(0)}% of it` : '';
+        const opacity = share !== undefined ? ` fill-opacity="${r2(0.15 + 0.85 * share)}"` : '';
+        out.push(`<rect class="mark ${kind}" data-stage="${esc(m.stage ?? '')}" x="${r2(m.x0)}" y="${r2(yy)}" width="${r2(Math.max(0.5, m.x1 - m.x0))}" height="${h}" fill="${fill}"${opacity}><title>${esc(`${lane.name}: ${what}${busy}${energy}`)}</title></rect>`);
       }
     }
     out.push('</g>');
