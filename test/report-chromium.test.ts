@@ -60,7 +60,7 @@ describe.skipIf(!present)('the HTML report in headless Chromium', () => {
   let lanes: LaneReport[] = [];
   let expectedLanes: string[] = [];
   let zoomed: { target: string; visible: string[] } = { target: '', visible: [] };
-  let timelinePng = Buffer.alloc(0);
+  let timelinePng: Buffer = Buffer.alloc(0);
 
   beforeAll(async () => {
     const inputs = FIXTURES.map((name) => ({ name, doc: validateResult(JSON.parse(readFileSync(fileURLToPath(new URL(`./fixtures/results/${name}`, import.meta.url)), 'utf8')), name) }));
