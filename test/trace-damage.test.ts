@@ -103,9 +103,9 @@ describe('damaged traces', () => {
   });
 
   it('a wrong format version or name says so', () => {
-    const v2 = Buffer.from(clean);
-    v2[12] = 2;
-    expect(check(v2, 'version').error!.message).toMatch(/format version 2 is not supported/);
+    const v3 = Buffer.from(clean);
+    v3[12] = 3;
+    expect(check(v3, 'version').error!.message).toMatch(/format version 3 is not supported \(this reader reads versions 1 and 2\)/);
     const other = Buffer.from(clean);
     other[2] = 0x78;
     expect(check(other, 'magic').error!.message).toMatch(/not a sata trace/);
@@ -163,6 +163,12 @@ describe('damaged traces', () => {
       ['bad definition', Buffer.from([0x93, 0xa1, 0x7a, 0x00, 0xa1, 0x78]), /unknown definition "z"/, 1],
       ['out-of-order definition', Buffer.from([0x93, 0xa1, 0x6b, 0x09, 0xa1, 0x78]), /out of order/, 1],
       ['odd action list', Buffer.concat([Buffer.from([0x98, 1, 1, 50, 0, 0xc0, 0xc0, 0xc0, 0x91, 0x00])]), /pairs/, 1],
+      // Timeline entries (format 2): ["t", id, name] defines a name, ["s", track, start, end, name, args] a slice, ["c", track, tick, value] a counter.
+      ['timeline: undefined track', Buffer.concat([record(1, 1, 50, 0, 0xc0, 0xc0, 0xc0), Buffer.from([0x96, 0xa1, 0x73, 0x05, 0x00, 0x01, 0x00, 0x80])]), /timeline track 5 was never defined/, 1],
+      ['timeline: slice ends first', Buffer.concat([record(1, 1, 50, 0, 0xc0, 0xc0, 0xc0), Buffer.from([0x93, 0xa1, 0x74, 0x00, 0xa1, 0x78, 0x96, 0xa1, 0x73, 0x00, 0x05, 0x02, 0x00, 0x80])]), /ends \(2\) before it starts \(5\)/, 1],
+      ['timeline: wrong tag', Buffer.concat([record(1, 1, 50, 0, 0xc0, 0xc0, 0xc0), Buffer.from([0x96, 0xa1, 0x7a, 0x00, 0x00, 0x01, 0x00, 0x80])]), /must be a timeline slice/, 1],
+      ['timeline: arguments not a map', Buffer.concat([record(1, 1, 50, 0, 0xc0, 0xc0, 0xc0), Buffer.from([0x93, 0xa1, 0x74, 0x00, 0xa1, 0x78, 0x96, 0xa1, 0x73, 0x00, 0x01, 0x02, 0x00, 0x90])]), /arguments must be a map/, 1],
+      ['timeline: counter value', Buffer.concat([record(1, 1, 50, 0, 0xc0, 0xc0, 0xc0), Buffer.from([0x93, 0xa1, 0x74, 0x00, 0xa1, 0x78, 0x94, 0xa1, 0x63, 0x00, 0x01, 0xa1, 0x78])]), /counter value must be a number/, 1],
     ];
     for (const [label, body, msg, count] of cases) {
       const info = check(forgeChunk2(body, count), label);

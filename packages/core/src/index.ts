@@ -11,3 +11,4 @@ export { Simulator, type Phase, type EventRecord, type ProgressInfo, type RunRes
 export { freezeConfig, deriveConfig, type Config } from './config.js';
 export { Producer, BoundedBuffer, Consumer, buildBoundedBufferExample, producerInfo, bufferInfo, consumerInfo, type Item } from './examples/bounded-buffer.js';
 export { SIMULATOR_VERSION } from './version.js';
+export { TimelineCollector, teeTimeline, type TimelineSink, type TimelineArgs, type TimelineSlice, type TimelineCounter } from './timeline.js';

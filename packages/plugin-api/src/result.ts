@@ -85,6 +85,57 @@ export interface MeasurementSummary {
   readonly loss: number;
 }
 
+/** One schedule step on a timeline: where it belongs and what it cost. */
+export interface TimelineStep {
+  readonly label: string;
+  /** The layer (its name), stage and 0-based time step (null: all steps at once). */
+  readonly layer: string;
+  readonly stage: Stage;
+  readonly t: number | null;
+  readonly startCycle: number;
+  readonly endCycle: number;
+  /** The step's energy and its computation, data-movement and leakage parts. */
+  readonly energyPJ: number;
+  readonly computePJ: number;
+  readonly memoryPJ: number;
+  readonly leakagePJ: number;
+}
+
+/** A piece of work on a track from `start` to `end` (cycles); `args.step` indexes `steps`, `name` is the step's label or `stall` / `drain`. */
+export interface TimelineSliceEntry {
+  readonly track: string;
+  readonly start: number;
+  readonly end: number;
+  readonly name: string;
+  readonly args: Readonly<Record<string, number | string>>;
+}
+
+/** A global-buffer partition's occupancy (bits of tiles and pinned tensors) from `tick` on. */
+export interface TimelineCounterEntry {
+  readonly track: string;
+  readonly tick: number;
+  readonly value: number;
+}
+
+/** What a track is: the schedule (controller), the PE array, DRAM, a vector unit, a global-buffer partition, or another component. */
+export type TimelineRole = 'schedule' | 'array' | 'dram' | 'unit' | 'buffer' | 'other';
+export const TIMELINE_ROLES: readonly TimelineRole[] = ['schedule', 'array', 'dram', 'unit', 'buffer', 'other'];
+
+/**
+ * Where the time of an iteration goes (`sata simulate --timeline`, and in every
+ * `simulate` trace): per component the work of every step, the waits for DRAM, the
+ * partitions' occupancy. Times in cycles at `clockMHz`.
+ */
+export interface Timeline {
+  readonly clockMHz: number;
+  readonly cycles: number;
+  /** Tracks (component names) in display order. */
+  readonly tracks: readonly { readonly name: string; readonly role: TimelineRole }[];
+  readonly steps: readonly TimelineStep[];
+  readonly slices: readonly TimelineSliceEntry[];
+  readonly counters: readonly TimelineCounterEntry[];
+}
+
 /** One training iteration of one network on one architecture. */
 export interface TrainingResult {
   readonly kind: 'training-iteration';
@@ -112,6 +163,8 @@ export interface TrainingResult {
   readonly unpriced: readonly string[];
   /** Present when the sparsity was measured. */
   readonly measurement?: MeasurementSummary;
+  /** Present when asked for (`--timeline`). */
+  readonly timeline?: Timeline;
 }
 
 export interface HeadlineFigure {

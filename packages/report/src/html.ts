@@ -4,6 +4,7 @@ import { STAGES, type ComparisonResult, type PlacementFlow, type SweepResult, ty
 import { resultMetrics, sweepRows } from './metrics.js';
 import { barChart, esc, lineChart, resetChartIds, type LineSeries, type Series } from './svg.js';
 import { formatNumber } from './table.js';
+import { energyOverTime, timelineSvg, timelineViews } from './timeline-svg.js';
 import { parseResult, type ResultDocument } from './validate.js';
 
 /** One document to report on and where it came from (shown in the report, escaped). */
@@ -91,6 +92,33 @@ function summaryTable(r: TrainingResult): string {
   );
 }
 
+let timelineSeq = 0;
+
+/**
+ * The run's timeline: views switched by plain links (CSS :target, no script), the whole
+ * iteration shown until a link picks another; then the energy over time.
+ */
+function timelineBlock(r: TrainingResult, who: string): string {
+  const tl = r.timeline!;
+  const prefix = `tl-${++timelineSeq}`;
+  const views = timelineViews(tl, prefix);
+  const link = (id: string, text: string): string => `<a href="#${esc(id)}">${esc(text)}</a>`;
+  const stages = views.filter((v) => v.from !== undefined);
+  const layers = views.filter((v) => v.layer !== undefined);
+  const nav = [
+    link(views[0]!.id, 'whole iteration'),
+    stages.length ? `zoom to a stage: ${stages.map((v) => link(v.id, v.title.split(' ')[1]!)).join(' · ')}` : '',
+    layers.length ? `one layer's steps: ${layers.map((v) => link(v.id, v.layer!)).join(' · ')}` : '',
+  ].filter(Boolean);
+  const counted = `${formatNumber(tl.slices.length)} slices on ${tl.tracks.length} tracks, ${formatNumber(tl.steps.length)} steps, ${formatNumber(tl.cycles)} cycles`;
+  return (
+    `<h4>Timeline</h4><p class="note">Where the cycles go: per component, the work of every step (coloured by stage), the waits for DRAM (red), the drains (grey); ${esc(counted)}. Hover a mark for its step, cycles and energy.</p>` +
+    `<p class="tl-nav">${nav.join('<br>')}</p>` +
+    `<div class="tl-views">${views.map((v, i) => `<div id="${esc(v.id)}" class="tl-view${i === 0 ? ' tl-default' : ''}">${timelineSvg(tl, v)}</div>`).join('')}</div>` +
+    figure(energyOverTime(tl, `Energy over time: ${who}`), 'Each step\'s energy spread evenly over its cycles.')
+  );
+}
+
 function trainingSection(r: TrainingResult, title: string): string {
   const e = r.energyPJ;
   const who = runLabel(r);
@@ -106,6 +134,7 @@ function trainingSection(r: TrainingResult, title: string): string {
   if (comps.length > 0) parts.push(figure(barChart({ title: `Energy by component: ${who}`, categories: comps.map((c) => c[0]), series: [{ name: '', values: comps.map((c) => c[1]) }], horizontal: true, unit: 'J', valueLabel: 'energy', categoryLabel: 'component' })));
   if (r.placement.length > 0) parts.push(figure(placementChart(`Data placement by tensor and stage: ${who}`, r.placement)));
   if (r.timesteps.length > 1) parts.push(figure(barChart({ title: `Energy by time step: ${who}`, categories: r.timesteps.map((t) => String(t.t)), series: [{ name: '', values: r.timesteps.map((t) => t.energyPJ) }], unit: 'J', valueLabel: 'energy', categoryLabel: 'time step t' })));
+  if (r.timeline) parts.push(timelineBlock(r, who));
   const ops = Object.entries(r.ops);
   if (ops.length > 0) parts.push(`<h4>Operations</h4>${table(['kind', 'active', 'gated', 'gated share'], ops.map(([k, o]) => [k, o.active, o.gated, o.active + o.gated > 0 ? `${((100 * o.gated) / (o.active + o.gated)).toFixed(1)}%` : '-']))}`);
   return section(title, parts.join(''));
@@ -147,7 +176,8 @@ function comparisonSection(c: ComparisonResult, title: string): string {
   ];
   const inner = compareRuns(runs, `${title}: breakdown`, 'The SNN trained with BPTT on SATA, with and without sparsity gating, against the same network trained as an ANN on the Eyeriss-like baseline.');
   const placement = figure(placementChart('Data placement by tensor and stage: SNN on SATA', s.snn.placement)) + figure(placementChart('Data placement by tensor and stage: ANN on baseline', s.ann.placement));
-  return section(title, `<h4>Headline figures</h4>${headline}${inner}${s.snn.placement.length + s.ann.placement.length > 0 ? placement : ''}`);
+  const timelines = runs.filter(({ r }) => r.timeline).map(({ label, r }) => `<h4>${esc(label)}</h4>${timelineBlock(r, label)}`).join('');
+  return section(title, `<h4>Headline figures</h4>${headline}${inner}${s.snn.placement.length + s.ann.placement.length > 0 ? placement : ''}${timelines}`);
 }
 
 function sweepSection(sw: SweepResult, title: string): string {
@@ -223,6 +253,8 @@ h1{font-size:1.5em}h2{font-size:1.25em;border-bottom:1px solid #ccc;padding-bott
 figure{margin:16px 0}figcaption{font-size:.85em;color:#555}svg.chart{display:block;max-width:100%;height:auto;border:1px solid #eee}
 table{border-collapse:collapse;font-size:.85em;margin:8px 0}th,td{border:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top}td.n{text-align:right;font-variant-numeric:tabular-nums}
 table.kv td:first-child{color:#555}.scroll{overflow-x:auto}.note{color:#555;font-size:.9em}code{font-size:.95em}
+svg.timeline{display:block;max-width:100%;height:auto;border:1px solid #eee}.tl-nav{font-size:.85em;line-height:1.6}
+.tl-view{display:none}.tl-view:target{display:block}.tl-views:not(:has(.tl-view:target)) .tl-default{display:block}
 `;
 
 /**
@@ -233,6 +265,7 @@ table.kv td:first-child{color:#555}.scroll{overflow-x:auto}.note{color:#555;font
 export function renderReport(inputs: readonly ReportInput[], opts: ReportOptions = {}): string {
   resetChartIds();
   sectionSeq = 0;
+  timelineSeq = 0;
   toc.length = 0;
   const sections: string[] = [];
   const trainings = inputs.filter((i): i is ReportInput & { doc: TrainingResult } => i.doc.kind === 'training-iteration');

@@ -1,5 +1,5 @@
 import { ConfigError } from '@sata/core';
-import { STAGES, type ComparisonResult, type SweepResult, type TrainingResult } from '@sata/plugin-api';
+import { STAGES, TIMELINE_ROLES, type ComparisonResult, type SweepResult, type Timeline, type TrainingResult } from '@sata/plugin-api';
 
 /** Any document `sata simulate --json`, `sata compare --json` or `sata sweep --json` writes. */
 export type ResultDocument = TrainingResult | ComparisonResult | SweepResult;
@@ -107,7 +107,62 @@ class Checker {
     this.str(m.name, at('energyModel.name'));
     this.str(m.version, at('energyModel.version'));
     for (const [k, s] of Object.entries(this.obj(m.sources, at('energyModel.sources')))) this.str(s, at(`energyModel.sources.${k}`));
+    if (o.timeline !== undefined) this.timeline(o.timeline, at('timeline'));
     return v as TrainingResult;
+  }
+
+  /** A timeline: every slice on a listed track, inside the run, naming a step that exists. */
+  timeline(v: unknown, p: string): Timeline {
+    const o = this.obj(v, p);
+    const clock = this.num(o.clockMHz, `${p}.clockMHz`);
+    if (!(clock > 0)) this.fail(`${p}.clockMHz`, `must be above 0, found ${clock}`);
+    const cycles = this.int(o.cycles, `${p}.cycles`);
+    const tracks = new Set<string>();
+    this.arr(o.tracks, `${p}.tracks`).forEach((t, i) => {
+      const to = this.obj(t, `${p}.tracks[${i}]`);
+      const name = this.str(to.name, `${p}.tracks[${i}].name`);
+      if (tracks.has(name)) this.fail(`${p}.tracks[${i}].name`, `names track ${JSON.stringify(name)} twice`);
+      tracks.add(name);
+      this.oneOf(to.role, `${p}.tracks[${i}].role`, TIMELINE_ROLES);
+    });
+    const steps = this.arr(o.steps, `${p}.steps`);
+    steps.forEach((s, i) => {
+      const sp = `${p}.steps[${i}]`;
+      const so = this.obj(s, sp);
+      this.str(so.label, `${sp}.label`);
+      this.str(so.layer, `${sp}.layer`);
+      this.oneOf(so.stage, `${sp}.stage`, STAGES);
+      if (so.t !== null) this.int(so.t, `${sp}.t`);
+      const start = this.int(so.startCycle, `${sp}.startCycle`);
+      const end = this.int(so.endCycle, `${sp}.endCycle`);
+      if (end < start || end > cycles) this.fail(`${sp}.endCycle`, `must be within ${start}..${cycles}, found ${end}`);
+      for (const k of ['energyPJ', 'computePJ', 'memoryPJ', 'leakagePJ']) this.num(so[k], `${sp}.${k}`);
+    });
+    this.arr(o.slices, `${p}.slices`).forEach((s, i) => {
+      const sp = `${p}.slices[${i}]`;
+      const so = this.obj(s, sp);
+      const track = this.str(so.track, `${sp}.track`);
+      if (!tracks.has(track)) this.fail(`${sp}.track`, `names ${JSON.stringify(track)}, which is not among the tracks`);
+      const start = this.int(so.start, `${sp}.start`);
+      const end = this.int(so.end, `${sp}.end`);
+      if (end < start) this.fail(`${sp}.end`, `must not be before start (${start}), found ${end}`);
+      this.str(so.name, `${sp}.name`);
+      const args = this.obj(so.args, `${sp}.args`);
+      for (const [k, x] of Object.entries(args)) if (typeof x !== 'string') this.num(x, `${sp}.args.${k}`);
+      if (args.step !== undefined) {
+        const step = this.int(args.step, `${sp}.args.step`);
+        if (step >= steps.length) this.fail(`${sp}.args.step`, `must index one of the ${steps.length} steps, found ${step}`);
+      }
+    });
+    this.arr(o.counters, `${p}.counters`).forEach((c, i) => {
+      const cp = `${p}.counters[${i}]`;
+      const co = this.obj(c, cp);
+      const track = this.str(co.track, `${cp}.track`);
+      if (!tracks.has(track)) this.fail(`${cp}.track`, `names ${JSON.stringify(track)}, which is not among the tracks`);
+      this.int(co.tick, `${cp}.tick`);
+      this.num(co.value, `${cp}.value`);
+    });
+    return v as Timeline;
   }
 
   headline(v: unknown, path: string): Record<string, unknown> {

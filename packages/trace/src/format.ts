@@ -1,7 +1,9 @@
 /** Constants and types of the simulation-trace format (FORMAT.md describes the byte layout). */
 
 export const FORMAT_NAME = 'sata-trace';
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
+/** Versions this reader reads: 1 is 2 without timeline entries. */
+export const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 /** Top-level frame types after the header. */
 export const FRAME_CHUNK = 1;
@@ -11,6 +13,12 @@ export const FRAME_FOOTER = 2;
 export const DEF_KIND = 'k';
 export const DEF_KEY = 'f';
 export const DEF_ACTION = 'a';
+/** A name on the timeline (a track or a slice name). */
+export const DEF_TIMELINE = 't';
+
+/** Timeline entries inside a chunk: `["s", track, start, end, name, args]` and `["c", track, tick, value]`. */
+export const ENTRY_SLICE = 's';
+export const ENTRY_COUNTER = 'c';
 
 /** Bytes of the chained SHA-256 digest. */
 export const DIGEST_BYTES = 32;

@@ -5,7 +5,7 @@ export { AtomicFileSink, MemorySink, CountingSink, writeFileAtomic, type ByteSin
 export { TraceWriter, type TraceWriterOptions, type TraceSummary } from './writer.js';
 export { TraceReader, FileSource, BufferSource, type ByteSource, type TraceChunk } from './reader.js';
 export { inspectTrace, type TraceInfo } from './inspect.js';
-export { exportPerfetto, exportPerfettoToFile } from './perfetto.js';
+export { exportPerfetto, exportPerfettoToFile, exportTimelinePerfetto, countTimelinePerfetto, type PerfettoTimelineCounts } from './perfetto.js';
 export {
   RunKindRegistry,
   boundedBufferRunKind,

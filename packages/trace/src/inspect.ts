@@ -1,6 +1,8 @@
 import { statSync } from 'node:fs';
+import type { TimelineCounter, TimelineSlice } from '@sata/core';
 import type { TraceFooter, TraceHeader } from './format.js';
 import { TraceFormatError } from './msgpack.js';
+import { countTimelinePerfetto, type PerfettoTimelineCounts } from './perfetto.js';
 import { TraceReader } from './reader.js';
 
 export interface TraceInfo {
@@ -17,6 +19,8 @@ export interface TraceInfo {
   readonly kinds: ReadonlyArray<readonly [string, number]>;
   /** Records carrying action counts, and the sum of their counts. */
   readonly recordsWithActions: number;
+  /** Timeline entries recorded, and what a timeline export (`sata trace export`) will hold. */
+  readonly timeline: { readonly slices: number; readonly counters: number; readonly export: PerfettoTimelineCounts };
   readonly footer: TraceFooter | undefined;
   /** True when the whole file was read, every digest matched and the footer agrees. */
   readonly valid: boolean;
@@ -32,10 +36,14 @@ export function inspectTrace(path: string): TraceInfo {
   let lastTime: number | undefined;
   let withActions = 0;
   let bytes = 0;
+  const slices: TimelineSlice[] = [];
+  const counters: TimelineCounter[] = [];
   try {
     reader = TraceReader.open(path);
     bytes = reader.source.size;
     for (let c = reader.nextChunk(); c; c = reader.nextChunk()) {
+      slices.push(...c.slices);
+      counters.push(...c.counters);
       for (const r of c.records) {
         kinds.set(r.kind, (kinds.get(r.kind) ?? 0) + 1);
         firstTime ??= r.time;
@@ -62,6 +70,7 @@ export function inspectTrace(path: string): TraceInfo {
       lastTime,
       kinds: [...kinds.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
       recordsWithActions: withActions,
+      timeline: { slices: slices.length, counters: counters.length, export: countTimelinePerfetto({ clockMHz: 1, cycles: 0, tracks: [], steps: [], slices, counters }) },
       footer: reader?.footer,
       valid: error === undefined && reader?.footer !== undefined,
       error,

@@ -1,19 +1,22 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { ConfigError } from '@sata/core';
+import { ConfigError, type TimelineCounter, type TimelineSlice } from '@sata/core';
 import { decodeRestricted } from './canonical.js';
 import {
   DEF_ACTION,
   DEF_KEY,
   DEF_KIND,
+  DEF_TIMELINE,
   DIGEST_BYTES,
+  ENTRY_COUNTER,
+  ENTRY_SLICE,
   FORMAT_NAME,
-  FORMAT_VERSION,
   FRAME_CHUNK,
   FRAME_FOOTER,
   MAX_CHUNK_BYTES,
   MAX_CHUNK_RECORDS,
   MAX_HEADER_BYTES,
+  READABLE_VERSIONS,
   type ActionCount,
   type TraceFooter,
   type TraceHeader,
@@ -78,6 +81,9 @@ export interface TraceChunk {
   readonly end: number;
   readonly firstRecord: number;
   readonly records: readonly TraceRecord[];
+  /** The timeline entries in the chunk, in the order written. */
+  readonly slices: readonly TimelineSlice[];
+  readonly counters: readonly TimelineCounter[];
   /** Byte ranges of each record's entry inside `body` (definitions excluded). */
   readonly spans: ReadonlyArray<readonly [number, number]>;
   readonly body: Buffer;
@@ -108,6 +114,7 @@ export class TraceReader {
   private readonly kinds: string[] = [];
   private readonly keys: string[] = [];
   private readonly actions: Array<readonly [string, string, number]> = [];
+  private readonly timelineNames: string[] = [];
   private footerValue: TraceFooter | undefined;
 
   constructor(
@@ -123,7 +130,7 @@ export class TraceReader {
     if (magic !== FORMAT_NAME) d.fail(`not a sata trace: format name is ${describe(magic)}, expected "${FORMAT_NAME}"`, 1);
     const vAt = d.pos;
     const version = d.value();
-    if (version !== FORMAT_VERSION) d.fail(`format version ${describe(version)} is not supported (this reader reads version ${FORMAT_VERSION}); use the simulator that wrote it`, vAt);
+    if (typeof version !== 'number' || !READABLE_VERSIONS.includes(version)) d.fail(`format version ${describe(version)} is not supported (this reader reads versions ${READABLE_VERSIONS.join(' and ')}); use the simulator that wrote it`, vAt);
     const lenAt = d.pos;
     if (prefix[lenAt] !== 0xc6 || prefix.length < lenAt + 5) d.fail('the header is not a bin32 value (truncated or corrupt)', lenAt);
     const len = prefix.readUInt32BE(lenAt + 1);
@@ -131,7 +138,7 @@ export class TraceReader {
     if (len > MAX_HEADER_BYTES) d.fail(`header claims ${len} bytes, more than the limit of ${MAX_HEADER_BYTES}`, lenAt);
     if (start + len > source.size) d.fail(`header claims ${len} bytes but the file has only ${source.size - start} after it (truncated)`, lenAt);
     const bytes = source.read(start, len);
-    this.header = parseHeader(decodeRestricted(bytes, start, `${name} header`), start, name);
+    this.header = parseHeader(decodeRestricted(bytes, start, `${name} header`), start, name, version as number);
     this.headerRaw = source.read(0, start + len);
     this.digest = createHash('sha256').update(this.headerRaw).digest();
     this.pos = start + len;
@@ -218,7 +225,7 @@ export class TraceReader {
       const raw = this.source.read(at, bodyAt + len - at);
       this.pos = bodyAt + len;
       this.chunkIndex++;
-      return { index, offset: at, end: this.pos, firstRecord: first, records: decoded.records, spans: decoded.spans, body, raw, digest: expected.toString('hex') };
+      return { index, offset: at, end: this.pos, firstRecord: first, records: decoded.records, slices: decoded.slices, counters: decoded.counters, spans: decoded.spans, body, raw, digest: expected.toString('hex') };
     } catch (e) {
       if (e instanceof TraceFormatError && e.record === undefined) this.fail(e.detail, e.offset);
       throw e;
@@ -256,6 +263,8 @@ export class TraceReader {
     d.keyNames = this.keys;
     const records: TraceRecord[] = [];
     const spans: Array<readonly [number, number]> = [];
+    const slices: TimelineSlice[] = [];
+    const counters: TimelineCounter[] = [];
     let seq = this.lastSeq;
     let time = this.lastTime;
     const nPorts = this.header.ports.length;
@@ -266,7 +275,12 @@ export class TraceReader {
         this.define(d, n, start);
         continue;
       }
-      if (n !== 7 && n !== 8) d.fail(`an entry has ${n} fields; records have 7 or 8, definitions 3 or 5`, start);
+      if ((n === 6 || n === 4) && this.header.version >= 2) {
+        if (n === 6) slices.push(this.slice(d, start));
+        else counters.push(this.counter(d, start));
+        continue;
+      }
+      if (n !== 7 && n !== 8) d.fail(`an entry has ${n} fields; records have 7 or 8, definitions 3 or 5${this.header.version >= 2 ? ', timeline slices 6, counters 4' : ''}`, start);
       if (records.length === count) d.fail(`more records than the ${count} the chunk frame declares`, start);
       seq += d.int('sequence delta');
       const dt = d.uint('time delta');
@@ -303,7 +317,38 @@ export class TraceReader {
     this.recordCount += count;
     this.lastSeq = seq;
     this.lastTime = time;
-    return { records, spans };
+    return { records, spans, slices, counters };
+  }
+
+  private timelineRef(d: StrictDecoder, what: string): string {
+    const at = d.pos;
+    const id = d.uint(what);
+    if (id >= this.timelineNames.length) d.fail(`${what} ${id} was never defined`, at);
+    return this.timelineNames[id]!;
+  }
+
+  private slice(d: StrictDecoder, at: number): TimelineSlice {
+    if (d.string('timeline entry tag') !== ENTRY_SLICE) d.fail(`a 6-field entry must be a timeline slice ["${ENTRY_SLICE}", track, start, end, name, args]`, at);
+    const track = this.timelineRef(d, 'timeline track');
+    const start = d.uint('slice start');
+    const end = d.uint('slice end');
+    if (end < start) d.fail(`timeline slice on ${track} ends (${end}) before it starts (${start})`, at);
+    const name = this.timelineRef(d, 'timeline slice name');
+    const argsAt = d.pos;
+    const args = d.value(1);
+    if (typeof args !== 'object' || args === null || Array.isArray(args) || args instanceof Uint8Array) d.fail('timeline slice arguments must be a map', argsAt);
+    for (const [k, v] of Object.entries(args as Record<string, unknown>)) if (typeof v !== 'number' && typeof v !== 'string') d.fail(`timeline slice argument ${k} must be a number or a string, got ${describe(v)}`, argsAt);
+    return { track, start, end, name, args: args as Record<string, number | string> };
+  }
+
+  private counter(d: StrictDecoder, at: number): TimelineCounter {
+    if (d.string('timeline entry tag') !== ENTRY_COUNTER) d.fail(`a 4-field entry must be a timeline counter ["${ENTRY_COUNTER}", track, tick, value]`, at);
+    const track = this.timelineRef(d, 'timeline track');
+    const tick = d.uint('counter tick');
+    const vAt = d.pos;
+    const value = d.value(1);
+    if (typeof value !== 'number') d.fail(`timeline counter value must be a number, got ${describe(value)}`, vAt);
+    return { track, tick, value };
   }
 
   private portRef(d: StrictDecoder, nPorts: number, what: string): number | null {
@@ -317,7 +362,7 @@ export class TraceReader {
   private define(d: StrictDecoder, n: number, at: number): void {
     const tag = d.string('definition tag');
     const id = d.uint('definition id');
-    const table = tag === DEF_KIND ? this.kinds : tag === DEF_KEY ? this.keys : tag === DEF_ACTION ? this.actions : d.fail(`unknown definition "${tag}"`, at);
+    const table = tag === DEF_KIND ? this.kinds : tag === DEF_KEY ? this.keys : tag === DEF_ACTION ? this.actions : tag === DEF_TIMELINE && this.header.version >= 2 ? this.timelineNames : d.fail(`unknown definition "${tag}"`, at);
     if (id !== table.length) d.fail(`definition "${tag}" ${id} out of order (expected id ${table.length})`, at);
     if (tag === DEF_ACTION) {
       if (n !== 5) d.fail('an action definition has 5 fields', at);
@@ -329,7 +374,7 @@ export class TraceReader {
   }
 }
 
-function parseHeader(v: unknown, at: number, name: string): TraceHeader {
+function parseHeader(v: unknown, at: number, name: string, version: number): TraceHeader {
   const bad = (msg: string): never => {
     throw new TraceFormatError(`${name}: byte offset ${at}: header ${msg}`, at);
   };
@@ -362,7 +407,7 @@ function parseHeader(v: unknown, at: number, name: string): TraceHeader {
   if (!('config' in h)) bad('has no "config"');
   return {
     format: FORMAT_NAME,
-    version: FORMAT_VERSION,
+    version,
     simulator: str('simulator'),
     runKind: str('runKind'),
     config: h.config,

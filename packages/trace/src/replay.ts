@@ -1,7 +1,7 @@
 import { rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildBoundedBufferExample, ConfigError, SIMULATOR_VERSION, Simulator, type RunResult } from '@sata/core';
+import { buildBoundedBufferExample, ConfigError, SIMULATOR_VERSION, Simulator, type RunResult, type TimelineSink } from '@sata/core';
 import type { ActionKey, EnergyModelContribution } from '@sata/plugin-api';
 import { canonicalize } from './canonical.js';
 import type { TraceHeader, TraceRecord } from './format.js';
@@ -35,9 +35,10 @@ export interface ReplayableRunKind<C = unknown> {
   readonly tracePayload?: (payload: unknown) => unknown;
 }
 
-/** Where a component reports actions performed while handling the current event. */
+/** Where a component reports actions performed while handling the current event, and (when recorded) its timeline. */
 export interface ActionRecorder {
   countAction(component: string, action: string, bits: number, count: number): void;
+  readonly timeline?: TimelineSink;
 }
 
 /** For runs that are not recorded. */

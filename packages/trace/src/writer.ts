@@ -1,12 +1,15 @@
 import { createHash } from 'node:crypto';
-import { ConfigError, Priority, SIMULATOR_VERSION, SimulationError, type Component, type EventRecord, type Port, type Simulator } from '@sata/core';
+import { ConfigError, Priority, SIMULATOR_VERSION, SimulationError, type Component, type EventRecord, type Port, type Simulator, type TimelineArgs, type TimelineSink } from '@sata/core';
 import { encodeCanonical } from './canonical.js';
 import {
   CHUNK_BYTE_TARGET,
   DEF_ACTION,
   DEF_KEY,
   DEF_KIND,
+  DEF_TIMELINE,
   DEFAULT_CHUNK_RECORDS,
+  ENTRY_COUNTER,
+  ENTRY_SLICE,
   FORMAT_NAME,
   FORMAT_VERSION,
   FRAME_CHUNK,
@@ -48,6 +51,8 @@ export interface TraceSummary {
   readonly endTime: number;
   /** Hex of the final chained SHA-256. */
   readonly digest: string;
+  /** Timeline entries written. */
+  readonly timeline: { readonly slices: number; readonly counters: number };
 }
 
 const MAX_DATA_DEPTH = 32;
@@ -59,7 +64,8 @@ const MAX_DATA_DEPTH = 32;
  *
  * Actions performed while handling an event can be attached to that event's record with
  * `countAction` (besides those its payload declares): the record stays open until the next
- * event starts.
+ * event starts. What the model reports to `timeline` while handling an event is written
+ * after that event's record.
  */
 export class TraceWriter {
   private readonly chunk = new ByteWriter(1 << 16);
@@ -71,6 +77,11 @@ export class TraceWriter {
   private readonly kindIds = new Map<string, number>();
   private readonly keyIds = new Map<string, number>();
   private readonly actionIds = new Map<string, number>();
+  private readonly timelineIds = new Map<string, number>();
+  /** Timeline entries reported while the open record is open (they follow it). */
+  private readonly timelineBuf = new ByteWriter(256);
+  private slices = 0;
+  private counters = 0;
   private lastKind = '';
   private lastKindId = -1;
   private digest: Buffer;
@@ -142,6 +153,31 @@ export class TraceWriter {
     this.pushAction(component, action, bits, count, 'countAction');
   }
 
+  /** Where the model reports its timeline: stored as entries after the current event's record (see FORMAT.md). */
+  readonly timeline: TimelineSink = {
+    slice: (track, start, end, name, args) => this.timelineEntry(() => {
+      const w = this.timelineBuf;
+      w.arrayHeader(6);
+      w.str(ENTRY_SLICE);
+      w.uint(this.timelineName(track));
+      w.uint(checkTick(start, 'slice start'));
+      w.uint(checkTick(end, 'slice end'));
+      w.uint(this.timelineName(name));
+      this.writeArgs(args, name);
+      if (end < start) throw new ConfigError(`timeline slice ${name} on ${track} ends (${end}) before it starts (${start})`);
+      this.slices++;
+    }),
+    counter: (track, tick, value) => this.timelineEntry(() => {
+      const w = this.timelineBuf;
+      w.arrayHeader(4);
+      w.str(ENTRY_COUNTER);
+      w.uint(this.timelineName(track));
+      w.uint(checkTick(tick, 'counter tick'));
+      w.number(value === 0 ? 0 : value, `timeline counter ${track}`);
+      this.counters++;
+    }),
+  };
+
   /** Closes the trace: last chunk, footer, commit. Called by the `finish` observer; call it yourself after `runUntil`. */
   finish(): TraceSummary {
     if (this.state === 'finished') return this.summaryValue!;
@@ -165,7 +201,7 @@ export class TraceWriter {
     }
     this.state = 'finished';
     for (const u of this.unsubscribe) u();
-    this.summaryValue = { records: this.records, chunks: this.chunks, bytes: this.bytes, endTime: this.lastTime, digest: this.digest.toString('hex') };
+    this.summaryValue = { records: this.records, chunks: this.chunks, bytes: this.bytes, endTime: this.lastTime, digest: this.digest.toString('hex'), timeline: { slices: this.slices, counters: this.counters } };
     return this.summaryValue;
   }
 
@@ -187,8 +223,37 @@ export class TraceWriter {
     }
   };
 
+  private timelineEntry(write: () => void): void {
+    if (this.state !== 'open') throw new SimulationError(`timeline reported to a trace that is ${this.state}`);
+    try {
+      write();
+    } catch (e) {
+      this.fail();
+      throw e;
+    }
+  }
+
+  private timelineName(name: string): number {
+    return this.timelineIds.get(name) ?? this.define(this.timelineIds, DEF_TIMELINE, name);
+  }
+
+  /** A slice's args: a map with sorted keys (interned like payload keys), values strings or numbers. */
+  private writeArgs(args: TimelineArgs, name: string): void {
+    const w = this.timelineBuf;
+    const keys = Object.keys(args).filter((k) => args[k] !== undefined).sort(cmp);
+    w.mapHeader(keys.length);
+    for (const k of keys) {
+      w.uint(this.keyIds.get(k) ?? this.define(this.keyIds, DEF_KEY, k));
+      const v = args[k];
+      if (typeof v === 'string') w.str(v);
+      else if (typeof v === 'number' && Number.isSafeInteger(v)) w.int(v === 0 ? 0 : v);
+      else if (typeof v === 'number') w.number(v, `timeline slice ${name} argument ${k}`);
+      else throw new ConfigError(`timeline slice ${name}: argument ${k} must be a number or a string, got ${typeof v}`);
+    }
+  }
+
   private writeRecord(r: EventRecord): void {
-    if (this.openActions.length > 0 || this.defs.pos > 0) this.closeOpen();
+    if (this.openActions.length > 0 || this.defs.pos > 0 || this.timelineBuf.pos > 0) this.closeOpen();
     const w = this.chunk;
     if (this.chunkCount >= this.chunkRecords || w.pos >= CHUNK_BYTE_TARGET) this.flushChunk();
     const raw = r.payload;
@@ -354,12 +419,25 @@ export class TraceWriter {
     return id;
   }
 
-  /** Ends the open record: appends its action counts and moves new definitions before it. */
+  /**
+   * Ends the open record: appends its action counts, moves new definitions before it, and
+   * appends the timeline entries reported while it was open.
+   */
   private closeOpen(): void {
     const at = this.openAt;
-    if (at < 0) return;
-    this.openAt = -1;
     const w = this.chunk;
+    if (at < 0) {
+      // Nothing open (reported before the first event): definitions, then the entries.
+      if (this.defs.pos > 0) {
+        w.ensure(this.defs.pos);
+        w.buf.set(this.defs.bytes(), w.pos);
+        w.pos += this.defs.pos;
+        this.defs.reset();
+      }
+      this.appendTimeline();
+      return;
+    }
+    this.openAt = -1;
     if (this.openActions.length > 0) {
       w.buf[at] = 0x98;
       w.arrayHeader(this.openActions.length);
@@ -380,6 +458,17 @@ export class TraceWriter {
       w.pos += record.length;
       d.reset();
     }
+    this.appendTimeline();
+  }
+
+  private appendTimeline(): void {
+    const t = this.timelineBuf;
+    if (t.pos === 0) return;
+    const w = this.chunk;
+    w.ensure(t.pos);
+    w.buf.set(t.bytes(), w.pos);
+    w.pos += t.pos;
+    t.reset();
   }
 
   private flushChunk(): void {
@@ -453,6 +542,11 @@ export class TraceWriter {
       chunkRecords: this.chunkRecords,
     };
   }
+}
+
+function checkTick(t: number, what: string): number {
+  if (!Number.isSafeInteger(t) || t < 0) throw new ConfigError(`timeline ${what} must be a tick (an integer >= 0), got ${String(t)}`);
+  return t;
 }
 
 function cmp(a: string, b: string): number {

@@ -11,5 +11,6 @@ export { snnSchedule, annSchedule, tensorName, tensorClass, PARTITION, TENSOR_CL
 export { simulateTraining, networkFor, acceleratorConfig, dataflowFor, scheduleFor, energyFigures, type TrainingRun, type RunOptions } from './run.js';
 export { measure, type Measurement } from './measure.js';
 export { priceSteps, isComputeComponent, type PricedRun, type StepEnergy } from './pricing.js';
+export { buildTimeline, stepAttribution, type TimelineFacts } from './timeline.js';
 export { compareTraining, type ComparisonRuns } from './compare.js';
 export { replayedActivity, replayedActivityFromFile, writeActivityFromBptt, ACTIVITY_BLOCK, type ActivityTraceLike } from './replayed.js';

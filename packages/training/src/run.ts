@@ -1,4 +1,4 @@
-import type { Config, Simulator } from '@sata/core';
+import { TimelineCollector, teeTimeline, type Config, type Simulator } from '@sata/core';
 import { runSchedule, type Accelerator, type AcceleratorConfig, type ScheduleResult, type StepResult } from '@sata/hw';
 import type { DataflowContribution, EnergyModelContribution, OpCount, PlacementFlow, Registry, Stage, TrainingEnergy, TrainingResult } from '@sata/plugin-api';
 import { STAGES } from '@sata/plugin-api';
@@ -9,6 +9,7 @@ import { measure, type Measurement } from './measure.js';
 import { replayedActivityFromFile } from './replayed.js';
 import { annSchedule, snnSchedule, tensorClass, type StepTag, type TrainingSchedule } from './schedule.js';
 import { priceSteps, type PricedRun } from './pricing.js';
+import { buildTimeline } from './timeline.js';
 
 /** The network a configuration names: a registered (zoo) network, or a JSON/YAML file. */
 export function networkFor(cfg: Config<TrainingConfig>, registry: Registry): Network {
@@ -38,6 +39,8 @@ export interface RunOptions {
   readonly progress?: (message: string) => void;
   /** Called with the simulator once the accelerator is built (observers: progress, traces). */
   readonly attach?: (sim: Simulator, acc: Accelerator) => void;
+  /** Record the iteration's timeline into the result (`timeline`). */
+  readonly timeline?: boolean;
 }
 
 /** What a training-iteration simulation returns: the result document and the raw run behind it. */
@@ -80,13 +83,19 @@ export function simulateTraining(cfg: ResolvedConfig, registry: Registry, opts: 
   else activity = statisticalActivity(net, cfg);
   opts.progress?.(`simulating ${cfg.arch === 'sata' ? `SNN (T=${cfg.timesteps})` : 'ANN'} training of ${net.name} on ${cfg.arch}, dataflow ${cfg.dataflow}, ${cfg.sparsity.gating || cfg.arch === 'eyeriss' ? 'sparsity-aware' : 'sparsity-unaware'}`);
   const schedule = scheduleFor(net, cfg, dataflow, activity);
-  const run = runSchedule(schedule.steps, acceleratorConfig(cfg), cfg.seed, opts.attach ? (sim, acc) => opts.attach!(sim, acc) : undefined);
-  const result = summarize(net, cfg, schedule, run, model, activity, measurement);
+  const collector = opts.timeline ? new TimelineCollector() : undefined;
+  const attach = (sim: Simulator, acc: Accelerator): void => {
+    opts.attach?.(sim, acc);
+    if (collector) acc.controller.timeline = acc.controller.timeline ? teeTimeline(acc.controller.timeline, collector) : collector;
+  };
+  const run = runSchedule(schedule.steps, acceleratorConfig(cfg), cfg.seed, opts.attach || collector ? attach : undefined);
+  const priced = priceSteps(run, model);
+  const summary = summarize(net, cfg, schedule, run, model, priced, activity, measurement);
+  const result = collector ? { ...summary, timeline: buildTimeline({ acc: run.accelerator, facts: collector, steps: run.steps, schedule, net, perStep: priced.perStep, clockMHz: cfg.clockMHz }) } : summary;
   return { result, schedule, run, measurement };
 }
 
-function summarize(net: Network, cfg: ResolvedConfig, schedule: TrainingSchedule, run: ScheduleResult, model: EnergyModelContribution, activity: ActivitySource, measurement: Measurement | undefined): TrainingResult {
-  const priced = priceSteps(run, model);
+function summarize(net: Network, cfg: ResolvedConfig, schedule: TrainingSchedule, run: ScheduleResult, model: EnergyModelContribution, priced: PricedRun, activity: ActivitySource, measurement: Measurement | undefined): TrainingResult {
   const T = cfg.arch === 'sata' ? cfg.timesteps : 1;
   const steps = Array.from({ length: T + 1 }, (_, t) => ({ t, cycles: 0, energyPJ: 0 }));
   const flows = new Map<string, { tensor: string; stage: Stage; from: string; to: string; bits: number }>();

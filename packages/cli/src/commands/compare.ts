@@ -39,13 +39,16 @@ function derivedConfigs(base: ResolvedConfig): ResolvedConfig[] {
 export const compareCommand: CommandFactory = (ctx) => ({
   command: 'compare',
   describe: 'Compare SNN training on SATA with ANN training on the Eyeriss-like baseline, and sparsity-aware with unaware: the sparsity gain in computation energy and SNN/ANN total energy, with the breakdown that explains them',
-  builder: (y) => trainingOptions(y).option('trace', { type: 'string', describe: 'record the three simulated runs: FILE.ext gives FILE.snn.ext, FILE.snn-unaware.ext and FILE.ann.ext (simulate traces)' }),
-  handler: (argv: TrainingArgs & { trace?: string }) => {
+  builder: (y) =>
+    trainingOptions(y)
+      .option('trace', { type: 'string', describe: 'record the three simulated runs: FILE.ext gives FILE.snn.ext, FILE.snn-unaware.ext and FILE.ann.ext (simulate traces)' })
+      .option('timeline', { type: 'boolean', default: false, describe: 'put each run\'s timeline into the --json result (sata report draws them)' }),
+  handler: (argv: TrainingArgs & { trace?: string; timeline?: boolean }) => {
     const cfg = configFromArgs(argv as TrainingArgs & Record<string, unknown>);
     const progress = progressReporter(ctx.io);
     const registry = ctx.registry();
     if (argv.trace === undefined) {
-      const runs = compareTraining(cfg, registry, { progress: progress.message, attach: progress.attach });
+      const runs = compareTraining(cfg, registry, { progress: progress.message, attach: progress.attach, timeline: argv.timeline });
       progress.done();
       ctx.io.out(argv.json ? toJson(runs.result) : formatComparison(runs.result));
       return;
@@ -57,6 +60,7 @@ export const compareCommand: CommandFactory = (ctx) => ({
     try {
       const runs = compareTraining(cfg, registry, {
         progress: progress.message,
+        timeline: argv.timeline,
         attach: (sim, acc) => {
           progress.attach(sim);
           const i = writers.length;

@@ -10,8 +10,11 @@ import { progressReporter } from '../training/progress.js';
 export const simulateCommand: CommandFactory = (ctx) => ({
   command: 'simulate',
   describe: 'Simulate one training iteration: SNN BPTT on SATA (--arch sata) or the ANN on the Eyeriss-like baseline (--arch eyeriss): cycles and energy by stage, layer, step, component, action, data placement',
-  builder: (y) => trainingOptions(y).option('trace', { type: 'string', describe: 'record a simulation trace of the run into FILE (sata replay FILE --verify | --energy MODEL; sata trace info FILE)' }),
-  handler: (argv: TrainingArgs & { trace?: string }) => {
+  builder: (y) =>
+    trainingOptions(y)
+      .option('trace', { type: 'string', describe: 'record a simulation trace of the run into FILE (sata replay FILE --verify | --energy MODEL; sata trace info FILE; sata trace export FILE: its timeline for Perfetto)' })
+      .option('timeline', { type: 'boolean', default: false, describe: 'put the iteration\'s timeline into the --json result (per component the work of every step, the waits for DRAM, buffer occupancy), which sata report draws' }),
+  handler: (argv: TrainingArgs & { trace?: string; timeline?: boolean }) => {
     const cfg = configFromArgs(argv as TrainingArgs & Record<string, unknown>);
     const progress = progressReporter(ctx.io);
     const registry = ctx.registry();
@@ -19,13 +22,13 @@ export const simulateCommand: CommandFactory = (ctx) => ({
     let run!: TrainingRun;
     if (argv.trace !== undefined) {
       const rec = recordRunToFile(
-        { ...kind, run: (c, _seed, attach) => ((run = kind.execute(c, attach, { progress: progress.message, observe: progress.attach })), { endTime: run.run.totalCycles, events: run.run.events, reason: 'empty' }) },
+        { ...kind, run: (c, _seed, attach) => ((run = kind.execute(c, attach, { progress: progress.message, observe: progress.attach, timeline: argv.timeline })), { endTime: run.run.totalCycles, events: run.run.events, reason: 'empty' }) },
         cfg, cfg.seed, argv.trace, { plugins: registry.pluginList() },
       );
       progress.done();
       ctx.io.err(`trace: ${rec.trace.records} records, ${rec.trace.bytes} bytes in ${argv.trace} (digest ${rec.trace.digest})`);
     } else {
-      run = kind.execute(cfg, undefined, { progress: progress.message, observe: progress.attach });
+      run = kind.execute(cfg, undefined, { progress: progress.message, observe: progress.attach, timeline: argv.timeline });
       progress.done();
     }
     ctx.io.out(argv.json ? toJson(run.result) : formatTrainingResult(run.result));

@@ -6,14 +6,15 @@
  * the i-th marker, it ended at its record's time, and it started where step i-1 ended
  * (steps run one after another from cycle 0).
  */
-import { ConfigError } from '@sata/core';
+import { ConfigError, teeTimeline, type TimelineCounter, type TimelineSlice } from '@sata/core';
 import { ActionCounter, type Accelerator } from '@sata/hw';
 import { TraceReader, type ActionRecorder } from '@sata/trace';
 
 export const STEP_MARKER = { component: 'controller', action: 'step', bits: 0 } as const;
 
-/** Makes the controller report each completed step's actions to `recorder`. */
-export function recordSteps(acc: Accelerator, recorder: ActionRecorder): void {
+/** Makes the controller report each completed step's actions, and its timeline, to `recorder`. */
+export function recordSteps(acc: Accelerator, recorder: ActionRecorder, opts: { timeline: boolean } = { timeline: true }): void {
+  if (opts.timeline && recorder.timeline) acc.controller.timeline = acc.controller.timeline ? teeTimeline(acc.controller.timeline, recorder.timeline) : recorder.timeline;
   acc.controller.onStepDone = (result) => {
     recorder.countAction(STEP_MARKER.component, STEP_MARKER.action, STEP_MARKER.bits, 1);
     for (const a of result.actions.list()) recorder.countAction(a.component, a.action, a.bits, a.count);
@@ -26,23 +27,29 @@ export interface RecordedStep {
   readonly actions: ActionCounter;
 }
 
-/** The completed steps of a recorded accelerator run, in order (the trace is validated as it is read). */
-export function recordedSteps(reader: TraceReader): RecordedStep[] {
+/** The completed steps of a recorded accelerator run, in order, and its timeline (the trace is validated as it is read). */
+export function recordedRun(reader: TraceReader): { steps: RecordedStep[]; slices: TimelineSlice[]; counters: TimelineCounter[] } {
   const steps: Array<{ startCycle: number; endCycle: number; actions: ActionCounter }> = [];
+  const slices: TimelineSlice[] = [];
+  const counters: TimelineCounter[] = [];
   let current: ActionCounter | undefined;
-  for (const r of reader.records()) {
-    for (const [component, action, bits, count] of r.actions) {
-      if (component === STEP_MARKER.component && action === STEP_MARKER.action && bits === STEP_MARKER.bits) {
-        const start = steps.length ? steps[steps.length - 1]!.endCycle : 0;
-        current = new ActionCounter();
-        steps.push({ startCycle: start, endCycle: r.time, actions: current });
-        continue;
+  for (let c = reader.nextChunk(); c; c = reader.nextChunk()) {
+    slices.push(...c.slices);
+    counters.push(...c.counters);
+    for (const r of c.records) {
+      for (const [component, action, bits, count] of r.actions) {
+        if (component === STEP_MARKER.component && action === STEP_MARKER.action && bits === STEP_MARKER.bits) {
+          const start = steps.length ? steps[steps.length - 1]!.endCycle : 0;
+          current = new ActionCounter();
+          steps.push({ startCycle: start, endCycle: r.time, actions: current });
+          continue;
+        }
+        if (!current) throw new ConfigError(`${reader.name}: record ${r.index} counts ${component}.${action} before any step completed: not a trace of an accelerator run`);
+        current.add(component, action, bits, count);
       }
-      if (!current) throw new ConfigError(`${reader.name}: record ${r.index} counts ${component}.${action} before any step completed: not a trace of an accelerator run`);
-      current.add(component, action, bits, count);
     }
   }
-  return steps;
+  return { steps, slices, counters };
 }
 
 /** Opens a trace and checks it was recorded by `runKind`. */

@@ -8,7 +8,7 @@ import { ConfigError, Rng, Simulator, type RunResult } from '@sata/core';
 import { ActionCounter, buildAccelerator, densityActivity, priceOnAccelerator, SATA_CONFIG, DEFAULT_BUFFERS, simulateLayer, tensorActivity, type AcceleratorConfig, type GatingRule, type GemmActivity, type LayerReport, type Matrix, type ScheduleResult } from '@sata/hw';
 import type { EnergyBreakdown, EnergyModelContribution, Registry } from '@sata/plugin-api';
 import type { ActionRecorder, ReplayableRunKind } from '@sata/trace';
-import { hwTracePayload, openTraceOf, recordedSteps, recordSteps } from './hw-trace.js';
+import { hwTracePayload, openTraceOf, recordedRun, recordSteps } from './hw-trace.js';
 
 export const LAYER_RUN_KIND = 'layer';
 
@@ -117,7 +117,8 @@ export function layerRunKind(registry: Registry): LayerRunKind {
       gemm: c.gemm, dataflow, array: c.array, model: c.model, gating: c.gating, operation: c.operation, bits: c.bits, config: layerAccelerator(c),
       ...(energyModel ? { energyModel } : {}),
       ...(activity ? { activity } : {}), ...(operands ? { operands } : {}),
-      ...(attach ? { attach: (sim: Simulator, acc: Parameters<typeof recordSteps>[0]) => recordSteps(acc, attach(sim)) } : {}),
+      // The timeline view is of a training iteration (its steps named by the schedule): a layer trace records none.
+      ...(attach ? { attach: (sim: Simulator, acc: Parameters<typeof recordSteps>[0]) => recordSteps(acc, attach(sim), { timeline: false }) } : {}),
     });
   };
   return {
@@ -148,7 +149,7 @@ export function recostLayerTrace(path: string, model: EnergyModelContribution): 
   let steps;
   try {
     cfg = resolveLayerConfig(reader.header.config, `${path}: header configuration`);
-    steps = recordedSteps(reader);
+    steps = recordedRun(reader).steps;
   } finally {
     reader.close();
   }

@@ -7,23 +7,24 @@
  */
 import { ConfigError, Simulator, type RunResult } from '@sata/core';
 import { ActionCounter, buildAccelerator, type ScheduleResult } from '@sata/hw';
-import type { EnergyModelContribution, Registry, TrainingResult } from '@sata/plugin-api';
+import type { EnergyModelContribution, Registry, Timeline, TrainingResult } from '@sata/plugin-api';
 import { canonicalize, TraceWriter, AtomicFileSink, type ActionRecorder, type ReplayableRunKind } from '@sata/trace';
-import { acceleratorConfig, annActivity, dataflowFor, energyFigures, networkFor, priceSteps, resolveConfig, scheduleFor, simulateTraining, statisticalActivity, type ResolvedConfig, type RunOptions, type TrainingRun } from '@sata/training';
+import { acceleratorConfig, annActivity, buildTimeline, dataflowFor, energyFigures, networkFor, priceSteps, resolveConfig, scheduleFor, simulateTraining, statisticalActivity, type ResolvedConfig, type RunOptions, type TrainingRun } from '@sata/training';
 import type { Simulator as Sim } from '@sata/core';
-import { hwTracePayload, openTraceOf, recordedSteps, recordSteps, type RecordedStep } from './hw-trace.js';
+import { hwTracePayload, openTraceOf, recordedRun, recordSteps, } from './hw-trace.js';
 
 export const SIMULATE_RUN_KIND = 'simulate';
 
 export interface SimulateRunKind extends ReplayableRunKind<ResolvedConfig> {
   /** Runs and returns the whole training run; `attach` as in `run`, `progress` for messages. */
-  execute(config: ResolvedConfig, attach: ((sim: Sim) => ActionRecorder) | undefined, opts?: Pick<RunOptions, 'progress'> & { observe?: (sim: Sim) => void }): TrainingRun;
+  execute(config: ResolvedConfig, attach: ((sim: Sim) => ActionRecorder) | undefined, opts?: Pick<RunOptions, 'progress' | 'timeline'> & { observe?: (sim: Sim) => void }): TrainingRun;
 }
 
 export function simulateRunKind(registry: Registry): SimulateRunKind {
   const execute: SimulateRunKind['execute'] = (config, attach, opts = {}) =>
     simulateTraining(config, registry, {
       ...(opts.progress ? { progress: opts.progress } : {}),
+      ...(opts.timeline ? { timeline: true } : {}),
       attach: (sim, acc) => {
         opts.observe?.(sim);
         if (attach) recordSteps(acc, attach(sim));
@@ -59,38 +60,56 @@ export interface TrainingRecost {
   readonly unpriced: string[];
 }
 
-/** The tags (stage, layer, step) of the configuration's schedule; its structure does not depend on the densities. */
-function scheduleTags(cfg: ResolvedConfig, registry: Registry) {
+/** The schedule of the configuration (its structure, and so its tags, do not depend on the densities). */
+function scheduleOf(cfg: ResolvedConfig, registry: Registry) {
   const net = networkFor(cfg, registry);
   const activity = cfg.arch === 'sata' ? statisticalActivity(net, cfg) : annActivity(net, cfg);
-  return { net, tags: scheduleFor(net, cfg, dataflowFor(cfg, registry), activity).tags };
+  return { net, schedule: scheduleFor(net, cfg, dataflowFor(cfg, registry), activity) };
 }
 
-/** Prices a recorded `simulate` trace with `model`: the same figures a fresh run with that model gives. */
-export function recostTrainingTrace(path: string, model: EnergyModelContribution, registry: Registry): TrainingRecost {
+/**
+ * A recorded `simulate` trace read back: its configuration, network and schedule, the
+ * accelerator rebuilt from the configuration, the recorded steps priced with `model`, and
+ * the recorded timeline.
+ */
+function readTrainingTrace(path: string, registry: Registry, model?: EnergyModelContribution) {
   const reader = openTraceOf(path, SIMULATE_RUN_KIND);
   let cfg: ResolvedConfig;
-  let steps: RecordedStep[];
+  let recorded: ReturnType<typeof recordedRun>;
   try {
     cfg = resolveConfig(reader.header.config, `${path}: header configuration`);
-    steps = recordedSteps(reader);
+    recorded = recordedRun(reader);
   } finally {
     reader.close();
   }
-  const { net, tags } = scheduleTags(cfg, registry);
-  if (tags.length !== steps.length) throw new ConfigError(`${path}: the trace holds ${steps.length} completed steps but the configuration's schedule has ${tags.length}: re-record it with this simulator`);
+  const steps = recorded.steps;
+  const { net, schedule } = scheduleOf(cfg, registry);
+  if (schedule.tags.length !== steps.length) throw new ConfigError(`${path}: the trace holds ${steps.length} completed steps but the configuration's schedule has ${schedule.tags.length}: re-record it with this simulator`);
   const acc = buildAccelerator(new Simulator({ seed: cfg.seed }), acceleratorConfig(cfg));
   const total = new ActionCounter();
   for (const s of steps) total.addAll(s.actions);
   const totalCycles = steps.length ? steps[steps.length - 1]!.endCycle : 0;
   const run = { accelerator: acc, actions: total, totalCycles, steps } as unknown as ScheduleResult;
-  const priced = priceSteps(run, model);
+  const priced = priceSteps(run, model ?? (registry.get('energyModels', cfg.energyModel) as EnergyModelContribution));
+  return { cfg, net, schedule, acc, steps, totalCycles, priced, recorded };
+}
+
+/** Prices a recorded `simulate` trace with `model`: the same figures a fresh run with that model gives. */
+export function recostTrainingTrace(path: string, model: EnergyModelContribution, registry: Registry): TrainingRecost {
+  const { net, schedule, steps, totalCycles, priced } = readTrainingTrace(path, registry, model);
   return {
     runKind: SIMULATE_RUN_KIND,
     model: model.name,
     cycles: totalCycles,
     steps: steps.length,
-    energyPJ: energyFigures(net, tags, priced),
+    energyPJ: energyFigures(net, schedule.tags, priced),
     unpriced: priced.breakdown.unpriced.map((u) => `${u.component}.${u.action}@${u.bits}`),
   };
+}
+
+/** The timeline of a recorded `simulate` trace: what `sata simulate --timeline` gives for the same run (steps priced with the configuration's energy model). */
+export function trainingTimelineOfTrace(path: string, registry: Registry): Timeline {
+  const { cfg, net, schedule, acc, steps, priced, recorded } = readTrainingTrace(path, registry);
+  if (recorded.slices.length === 0) throw new ConfigError(`${path}: the trace holds no timeline (recorded before trace format 2): re-record it, or export --view events`);
+  return buildTimeline({ acc, facts: recorded, steps, schedule, net, perStep: priced.perStep, clockMHz: cfg.clockMHz });
 }

@@ -1,8 +1,9 @@
-import { Component, ConfigError, defineComponentInfo, type Simulator } from '@sata/core';
+import { Component, ConfigError, defineComponentInfo, type Simulator, type TimelineSink } from '@sata/core';
 import type { Fold, FoldPlan, GemmOperand, PlanHints } from '@sata/plugin-api';
 import { ActionCounter } from '../actions.js';
 import { denseActivity } from '../activity.js';
 import { addFoldCounts, emptyFoldCounts, type FoldCounts } from '../fold-counts.js';
+import { StepTimeline } from '../timeline.js';
 import type { GemmStep, ScheduleStep, VectorStep } from '../schedule.js';
 import type { Dram } from './memory.js';
 import type { GlobalBuffer, Scratchpad } from './memory.js';
@@ -109,7 +110,7 @@ export class Controller extends Component<typeof controllerInfo.params> {
   private queue: ScheduleStep[] = [];
   private readonly results: StepResult[] = [];
   private current: GemmRun | undefined;
-  private vectorStep: { step: VectorStep; result: MutableResult; unitPort: 'lif' | 'gradient' | 'encoder' } | undefined;
+  private vectorStep: { step: VectorStep; result: MutableResult; unitPort: 'lif' | 'gradient' | 'encoder'; sentAt: number } | undefined;
   private readonly arrayPort = this.port<FoldJob>('array');
   private readonly stepCount = this.counter('steps');
   private readonly stallCount = this.counter('stallCycles');
@@ -120,6 +121,15 @@ export class Controller extends Component<typeof controllerInfo.params> {
    * no cost.
    */
   onStepDone: ((result: StepResult, index: number) => void) | undefined = undefined;
+  private tl: StepTimeline | undefined;
+
+  /** Where the run's timeline goes (see StepTimeline for what is reported); unset: no cost. */
+  get timeline(): TimelineSink | undefined {
+    return this.tl?.sink;
+  }
+  set timeline(sink: TimelineSink | undefined) {
+    this.tl = sink ? new StepTimeline(sink) : undefined;
+  }
 
   constructor(parent: Simulator | Component, name: string, params?: Readonly<Record<string, unknown>>) {
     super(parent, name, controllerInfo, params);
@@ -183,6 +193,7 @@ export class Controller extends Component<typeof controllerInfo.params> {
       label: step.label, kind: step.kind, startCycle: this.now, endCycle: this.now, computeCycles: 0, stallCycles: 0, drainCycles: 0,
       plan: undefined, counts: emptyFoldCounts(), dram: emptyTraffic(), actions: new ActionCounter(), flows: [],
     };
+    this.tl?.stepStarted(this.results.length, this.requireParts().buffers.values());
     if (step.kind === 'gemm') this.startGemm(step, result);
     else this.startVector(step, result);
   }
@@ -190,7 +201,7 @@ export class Controller extends Component<typeof controllerInfo.params> {
   /** Reads the step's input tensors (from DRAM what is not on chip), then runs the unit. */
   private startVector(step: VectorStep, result: MutableResult): void {
     const unitPort = step.kind === 'gradient' ? 'gradient' : step.kind === 'encode' ? 'encoder' : 'lif';
-    this.vectorStep = { step, result, unitPort };
+    const vector = (this.vectorStep = { step, result, unitPort, sentAt: this.now });
     let dramBits = 0;
     for (const acc of step.traffic ?? []) {
       if (acc.access !== 'read') continue;
@@ -217,6 +228,8 @@ export class Controller extends Component<typeof controllerInfo.params> {
       this.dramRequest(dramBits, false, () => {
         result.stallCycles += this.now - asked;
         this.stallCount.add(this.now - asked);
+        this.tl?.waitedForDram(this.port(unitPort).peer.owner.name, asked, this.now);
+        vector.sentAt = this.now;
         send();
       });
     }
@@ -263,12 +276,14 @@ export class Controller extends Component<typeof controllerInfo.params> {
     // cycles include them (they count as that step's stall).
     const idleAt = this.queue.length === 0 ? this.requireParts().dram.idleAt : this.now;
     if (idleAt > this.now) {
+      this.tl?.waitedForWrites(this.name, this.now, idleAt);
       result.stallCycles += idleAt - this.now;
       this.stallCount.add(idleAt - this.now);
       this.schedule(idleAt - this.now, () => this.finishStep(result));
       return;
     }
     result.endCycle = this.now;
+    this.tl?.stepDone(this.name, this.requireParts().dram, result.label, result.startCycle, result.endCycle);
     this.results.push(result);
     this.stepCount.add();
     this.onStepDone?.(result, this.results.length - 1);
@@ -279,6 +294,7 @@ export class Controller extends Component<typeof controllerInfo.params> {
     const v = this.vectorStep!;
     this.vectorStep = undefined;
     v.result.computeCycles = this.now - v.result.startCycle - v.result.stallCycles;
+    this.tl?.vectorDone(this.port(v.unitPort).peer.owner.name, v.result.label, v.sentAt, this.now, v.step.elements);
     this.writeVectorOutputs(v.step, v.result, v.unitPort);
     this.finishStep(v.result);
   }
@@ -366,6 +382,7 @@ export class Controller extends Component<typeof controllerInfo.params> {
     const spillBits = i.spillBits + w.spillBits + out.spillBits;
     if (spillBits > 0) this.dramWrite(run, spillBits, 'psum');
     run.fetched++;
+    this.tl?.occupancy([run.buffers.ifmap, run.buffers.filter, run.buffers.ofmap], this.now);
     if (readBits === 0) {
       run.arrived = run.fetched;
       this.tryStartFold();
@@ -392,7 +409,9 @@ export class Controller extends Component<typeof controllerInfo.params> {
 
   /** Books a DRAM burst; `done` runs when a read's data has arrived (writes are posted: nobody waits). */
   private dramRequest(bits: number, write: boolean, done: () => void): void {
-    const ready = this.requireParts().dram.reserve(bits, write);
+    const dram = this.requireParts().dram;
+    const ready = dram.reserve(bits, write);
+    this.tl?.dramBurst(dram, bits, write);
     if (!write) this.schedule(ready - this.now, done);
   }
 
@@ -423,6 +442,10 @@ export class Controller extends Component<typeof controllerInfo.params> {
       Math.ceil(onOfmap / ofmap.bandwidthBitsPerCycle) - counts.cycles,
     );
     const waited = this.now - run.arrayFreeAt;
+    if (this.tl) {
+      this.tl.waitedForDram(parts.array.name, run.arrayFreeAt, this.now);
+      this.tl.glbStall(sramStall);
+    }
     run.result.stallCycles += waited + sramStall;
     this.stallCount.add(waited + sramStall);
     run.result.computeCycles += counts.cycles;
@@ -494,6 +517,7 @@ export class Controller extends Component<typeof controllerInfo.params> {
       run.result.drainCycles = drain;
       this.countStepActions(run, run.result.counts);
       this.drainCount.add(drain);
+      this.tl?.gemmDone(parts.array.name, run.step.label, run.result.startCycle, this.now, drain, run.plan.folds, run.result.computeCycles);
       this.current = undefined;
       for (const r of run.step.release ?? []) parts.buffers.get(r.partition)?.unpin(r.tensor);
       this.schedule(drain, () => this.finishStep(run.result));

@@ -215,6 +215,11 @@ export class GlobalBuffer extends Component<typeof globalBufferInfo.params> {
     this.readBits.add(bits);
   }
 
+  /** Bits read and written so far (fills from DRAM included), for a timeline's per-step traffic. */
+  get bitsMoved(): { readonly read: number; readonly written: number } {
+    return { read: this.readBits.value(), written: this.writeBits.value() };
+  }
+
   write(bits: number): void {
     this.writeBits.add(bits);
   }
@@ -387,6 +392,7 @@ export interface DramRequest {
 
 export class Dram extends Component<typeof dramInfo.params> {
   private busyUntil = 0;
+  private burstStart = 0;
   private readonly readBits = this.counter('readBits');
   private readonly writeBits = this.counter('writeBits');
   private readonly busyCycles = this.counter('busyCycles');
@@ -407,10 +413,19 @@ export class Dram extends Component<typeof dramInfo.params> {
     const transfer = Math.ceil(bits / this.params.bandwidthBitsPerCycle);
     const start = Math.max(this.now, this.busyUntil);
     this.busyUntil = start + transfer;
+    this.burstStart = start;
     this.busyCycles.add(transfer);
     this.requests.add();
     (write ? this.writeBits : this.readBits).add(bits);
     return this.busyUntil + this.params.latencyCycles;
+  }
+
+  /** When the last burst booked starts and ends transferring its data (the channel is busy then). */
+  get lastBurstStartTick(): number {
+    return this.burstStart;
+  }
+  get lastBurstEndTick(): number {
+    return this.busyUntil;
   }
 
   /** The tick by which every burst booked so far is done. */
