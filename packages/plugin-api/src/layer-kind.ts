@@ -123,6 +123,8 @@ export interface BackwardContext<A = Readonly<Record<string, unknown>>> extends 
   readonly dy: readonly FloatArray[];
   /** Whether each input needs its gradient (the network input does not). */
   readonly needsInputGrad: readonly boolean[];
+  /** The training algorithm's cuts: where a neuron's temporal gradient stops, and OTTT's presynaptic trace. */
+  readonly algorithm: { cutBefore(t: number): boolean; readonly presynapticTrace?: number };
 }
 
 export interface BackwardResult {
@@ -235,6 +237,12 @@ export interface LoweringContext<A = Readonly<Record<string, unknown>>> {
   aliasInputGrad(i: number): boolean;
   /** A tensor private to this layer (`u`, `sg`, `W`, `dW`, `logits`, ...). */
   own(name: string, opts: { readonly t?: number | null; readonly partition: 'spikes' | 'membrane' | 'weights' | 'gradients' | 'misc'; readonly bits: number; readonly elements: number; readonly value?: ValueKind }): TensorRef;
+  /**
+   * The training algorithm: whether u[t-1] enters u[t] as a constant (no temporal gradient
+   * into step t-1), whether BP at t starts a loss window (the output gradient is computed
+   * there), and OTTT's presynaptic trace decay.
+   */
+  readonly algorithm: { cutBefore(t: number): boolean; startsLossWindow(t: number): boolean; readonly lossWindows: number; readonly presynapticTrace?: number };
   /** Neurons whose gradient-unit multiply is skipped at step t (sg or ds zero), from the activity source. */
   gradientSkips(t: number): number;
   gemm(g: LoweredGemm): void;

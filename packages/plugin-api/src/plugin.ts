@@ -2,6 +2,7 @@ import type { ComponentContribution, ContributionBase } from './contributions.js
 import type { DataflowContribution } from './dataflow.js';
 import type { EncoderContribution } from './encoder.js';
 import type { EnergyModelContribution } from './energy.js';
+import type { AlgorithmContribution } from './algorithm.js';
 import type { LayerKindContribution } from './layer-kind.js';
 import type { NetworkContribution } from './network.js';
 
@@ -17,9 +18,11 @@ export interface Plugin {
   readonly networks?: readonly NetworkContribution[];
   /** Layer kinds (the layer table): fields, shapes, functional forward/backward, lowering, activity. */
   readonly layers?: readonly LayerKindContribution[];
+  /** Training algorithms: BPTT and its alternatives (what is kept, which gradient terms exist). */
+  readonly algorithms?: readonly AlgorithmContribution[];
 }
 
-export const CONTRIBUTION_KINDS = ['components', 'dataflows', 'energyModels', 'encoders', 'networks', 'layers'] as const;
+export const CONTRIBUTION_KINDS = ['components', 'dataflows', 'energyModels', 'encoders', 'networks', 'layers', 'algorithms'] as const;
 export type ContributionKind = (typeof CONTRIBUTION_KINDS)[number];
 
 export type ContributionOf<K extends ContributionKind> = NonNullable<Plugin[K]>[number];

@@ -15,6 +15,7 @@ const KIND_LABEL: Record<ContributionKind, string> = {
   encoders: 'encoder',
   networks: 'network',
   layers: 'layer kind',
+  algorithms: 'training algorithm',
 };
 
 /**

@@ -165,6 +165,25 @@ export interface TrainingResult {
   readonly measurement?: MeasurementSummary;
   /** Present when asked for (`--timeline`). */
   readonly timeline?: Timeline;
+  /** The SNN's training algorithm (`bptt`, `tbptt:2`, ...); the ANN's is its one backward pass. */
+  readonly algorithm?: string;
+  /**
+   * Training state kept between steps (tensors written for a later reader, until their last
+   * read): its peak over the iteration and over each stage's steps, on chip (pinned in the
+   * global buffers) and in DRAM (kept tensors that did not fit).
+   */
+  readonly keptState?: KeptState;
+}
+
+export interface KeptBytes {
+  readonly onChipBytes: number;
+  readonly dramBytes: number;
+}
+
+export interface KeptState {
+  /** Peaks of the sum over the iteration's steps (on chip, DRAM, and their sum at one step). */
+  readonly peak: KeptBytes & { readonly totalBytes: number };
+  readonly byStage: Readonly<Record<Stage, KeptBytes>>;
 }
 
 export interface HeadlineFigure {

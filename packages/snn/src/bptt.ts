@@ -8,7 +8,8 @@
  *   logits = (1/T) sum_t y_out[t];  dy_out[t] = (softmax(logits) - onehot) / (T * batch)
  */
 import { ConfigError } from '@sata/core';
-import type { ForwardResult, LayerParams, NeuronDefaults } from '@sata/plugin-api';
+import type { AlgorithmInstance, ForwardResult, LayerParams, NeuronDefaults } from '@sata/plugin-api';
+import { bpttAlgorithm } from './algorithms/bptt.js';
 import { Workspace } from './kernels.js';
 import type { Network, ResolvedLayer } from './network.js';
 import { countNonzero, dtypeOf, type DType, type FloatArray } from './tensor.js';
@@ -30,6 +31,8 @@ export interface BpttOptions extends LifParams {
   readonly workspace?: Workspace;
   /** Training mode (default); evaluation normalises batch norm by its running statistics. */
   readonly training?: boolean;
+  /** The training algorithm whose gradient to compute (default: full BPTT). */
+  readonly algorithm?: AlgorithmInstance;
 }
 
 /** Exact nonzero counts of one layer at one step over the batch: its (first) input, output, output gradient, and a neuron's sg and du. */
@@ -195,17 +198,16 @@ export function runBptt(net: Network, weights: Weights, inputs: readonly FloatAr
   const fwd = runForward(net, weights, inputs, { ...p, workspace: scratch });
   const { batch, dtype, logits, layers } = fwd;
   const { T } = p;
-  const ce = crossEntropy(logits, labels, batch, net.classes);
-  const scale = T * batch;
+  const alg = p.algorithm ?? bpttAlgorithm.instantiate(undefined, T, 0, 'bptt');
+  for (const l of net.layers) {
+    if (l.def.timing === 'all-steps' && !alg.batchesTime) throw new ConfigError(`layer ${l.name} (${l.kind}) needs every time step of its input at once; training algorithm ${alg.label} splits time (use bptt)`);
+  }
+  const head = layers[net.head]!;
+  const ce = windowedLoss(head.y, logits, labels, batch, net.classes, alg.lossWindows);
   const dys: (FloatArray[] | null)[] = layers.map(() => null);
   // A gradient made by one reader may be another layer's own tensor (a neuron's du): copied before a second reader adds to it.
   const owned: boolean[] = layers.map(() => false);
-  const headGrad = Array.from({ length: T }, () => {
-    const d = logits.slice().fill(0);
-    for (let i = 0; i < d.length; i++) d[i] = ce.grad[i]! / scale;
-    return d;
-  });
-  dys[net.head] = headGrad;
+  dys[net.head] = ce.dy;
   for (let li = layers.length - 1; li >= 0; li--) {
     const tr = layers[li]!;
     const l = tr.layer;
@@ -214,6 +216,7 @@ export function runBptt(net: Network, weights: Weights, inputs: readonly FloatAr
     const r = l.def.backward({
       layer: l, batch, T, dtype, inputs: tr.x, params: weights[li]!, training: p.training ?? true, neuron: neuronDefaults(p), scratch,
       fwd: tr.fwd, dy, needsInputGrad: l.inputs.map((j) => j >= 0),
+      algorithm: { cutBefore: (t) => alg.cutBefore(t), ...(alg.presynapticTrace !== undefined ? { presynapticTrace: alg.presynapticTrace } : {}) },
     });
     tr.dy = dy;
     tr.grads = r.grads;
@@ -242,7 +245,32 @@ export function runBptt(net: Network, weights: Weights, inputs: readonly FloatAr
       }
     });
   }
-  return { batch, T, dtype, loss: ce.loss, logits, correct: ce.correct, layers, densities: layerDensities(layers) };
+  return { batch, T, dtype, loss: ce.loss, logits, correct: countCorrect(logits, labels, net.classes), layers, densities: layerDensities(layers) };
+}
+
+/**
+ * The loss over the algorithm's windows (the mean over windows of the cross-entropy of each
+ * window's mean output) and its gradient at the head, per step: (softmax(mean_w) - onehot)
+ * / (n_w * windows * batch) at the steps of window w, zero at steps in no window. For BPTT
+ * (one window of all steps) the mean output is the logits.
+ */
+function windowedLoss(out: readonly FloatArray[], logits: FloatArray, labels: ArrayLike<number>, batch: number, classes: number, windows: readonly (readonly number[])[]): { loss: number; dy: FloatArray[] } {
+  const T = out.length;
+  const dy = Array.from({ length: T }, () => logits.slice().fill(0));
+  let loss = 0;
+  for (const w of windows) {
+    let mean = logits;
+    if (w.length !== T) {
+      mean = logits.slice().fill(0);
+      for (const t of w) for (let i = 0; i < mean.length; i++) mean[i] += out[t]![i]!;
+      for (let i = 0; i < mean.length; i++) mean[i] = mean[i]! / w.length;
+    }
+    const ce = crossEntropy(mean, labels, batch, classes);
+    loss += ce.loss;
+    const scale = w.length * windows.length * batch;
+    for (const t of w) for (let i = 0; i < ce.grad.length; i++) dy[t]![i] = ce.grad[i]! / scale;
+  }
+  return { loss: loss / windows.length, dy };
 }
 
 /** Top-1 correct predictions of logits [batch, classes] (first maximum on ties). */

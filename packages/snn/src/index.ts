@@ -74,3 +74,4 @@ export {
   type Optimizer, type OptimizerName, type LrSchedule, type TrainOptions, type EpochRecord, type TrainResult, type EvalOptions,
 } from './train.js';
 export { snnPlugin } from './plugin.js';
+export { BUILTIN_ALGORITHMS, algorithmFor, bpttAlgorithm, tbpttAlgorithm, slttAlgorithm, otttAlgorithm, checkpointAlgorithm } from './algorithms/index.js';

@@ -1,4 +1,5 @@
 import { definePlugin } from '@sata/plugin-api';
+import { BUILTIN_ALGORITHMS } from './algorithms/index.js';
 import { BUILTIN_ENCODERS } from './encoders.js';
 import { BUILTIN_LAYER_KINDS } from './layers/index.js';
 import { ZOO } from './zoo.js';
@@ -10,5 +11,6 @@ export const snnPlugin = definePlugin({
   description: 'Functional SNN model: the layer kinds, spike encoders (direct, rate) and the built-in networks',
   encoders: BUILTIN_ENCODERS,
   layers: BUILTIN_LAYER_KINDS,
+  algorithms: BUILTIN_ALGORITHMS,
   networks: ZOO.map((spec) => ({ name: spec.name, version: '1.0.0', description: spec.description ?? spec.name, spec })),
 });

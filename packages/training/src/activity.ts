@@ -1,6 +1,6 @@
 import { ConfigError } from '@sata/core';
 import { densityActivity, tensorActivity, type GemmActivity, type Matrix } from '@sata/hw';
-import type { NeuronDensities } from '@sata/plugin-api';
+import type { AlgorithmInstance, NeuronDensities } from '@sata/plugin-api';
 import type { BpttResult, Network, ResolvedLayer, Weights } from '@sata/snn';
 import type { ResolvedConfig } from './config.js';
 
@@ -46,7 +46,7 @@ export function impliedBy(net: Network, l: ResolvedLayer): ResolvedLayer | null 
  * placed independently). The statistical SNN and the ANN baseline differ only in the
  * neuron figures and the input's density.
  */
-export function propagatedActivity(net: Network, inputDensity: number, T: number, batch: number, neuron: (li: number, t: number) => NeuronDensities): ActivitySource {
+export function propagatedActivity(net: Network, inputDensity: number, T: number, batch: number, neuron: (li: number, t: number) => NeuronDensities, traced = false): ActivitySource {
   const n = net.layers.length;
   const y: number[][] = Array.from({ length: n }, () => new Array<number>(T).fill(1));
   const dy: number[][] = Array.from({ length: n }, () => new Array<number>(T).fill(0));
@@ -76,7 +76,17 @@ export function propagatedActivity(net: Network, inputDensity: number, T: number
     source: 'statistical',
     forward: (li, t) => densityActivity({ ifmap: yOf(net.layers[li]!.inputs[0]!, t), filter: 1 }),
     backward: (li, t) => densityActivity({ ifmap: dy[li]![t]!, filter: 1 }),
-    weightGrad: (li, t) => densityActivity({ ifmap: yOf(net.layers[li]!.inputs[0]!, t), filter: dy[li]![t]! }),
+    // OTTT's presynaptic trace is nonzero where any input so far was: 1 - prod (1 - d).
+    weightGrad: (li, t) => {
+      const j = net.layers[li]!.inputs[0]!;
+      let ifmap = yOf(j, t);
+      if (traced) {
+        let zero = 1;
+        for (let tt = 0; tt <= t; tt++) zero *= 1 - yOf(j, tt);
+        ifmap = 1 - zero;
+      }
+      return densityActivity({ ifmap, filter: dy[li]![t]! });
+    },
     gradientSkips: (li, t) => batch * net.layers[li]!.outSize * (1 - (own(li, t)?.firingGradient ?? 1)),
     densities: dens,
   };
@@ -89,7 +99,7 @@ export function propagatedActivity(net: Network, inputDensity: number, T: number
  * spikes included) has its neuron's spike density, as in SATA_Sim's closed form; the first
  * layer's analog input under direct coding is dense.
  */
-export function statisticalActivity(net: Network, cfg: ResolvedConfig): ActivitySource {
+export function statisticalActivity(net: Network, cfg: ResolvedConfig, algorithm?: AlgorithmInstance): ActivitySource {
   const sp = cfg.sparsity;
   const keyOf = new Map<string, number>();
   for (const l of net.layers) {
@@ -116,7 +126,7 @@ export function statisticalActivity(net: Network, cfg: ResolvedConfig): Activity
     spike: 1 - figure(li, t, 'spike'),
     firingGradient: 1 - figure(li, t, 'firingGradient'),
     membraneGradient: 1 - figure(li, t, 'membraneGradient'),
-  }));
+  }), algorithm?.presynapticTrace !== undefined);
 }
 
 /**
@@ -178,6 +188,11 @@ export function measuredActivity(net: Network, weights: Weights, bptt: BpttResul
   };
   const tr = (li: number) => bptt.layers[li]!;
   const forwardIfmap = (li: number, t: number): Matrix => gemmFacetOf(net.layers[li]!).forwardIfmap(net.layers[li]!, tr(li).x[0]![t]!, B);
+  // OTTT's weight gradient reads the presynaptic trace the functional model kept.
+  const weightGradIfmap = (li: number, t: number): Matrix => {
+    const a = tr(li).state['a'];
+    return a ? gemmFacetOf(net.layers[li]!).forwardIfmap(net.layers[li]!, a[t]!, B) : forwardIfmap(li, t);
+  };
   return {
     source: 'measured',
     forward: (li, t) => memo(`f${li}.${t}`, () => tensorActivity(forwardIfmap(li, t), gemmFacetOf(net.layers[li]!).forwardFilter(net.layers[li]!, weights[li]!))),
@@ -187,7 +202,7 @@ export function measuredActivity(net: Network, weights: Weights, bptt: BpttResul
         const g = gemmFacetOf(l);
         return tensorActivity(g.backwardIfmap(l, tr(li).dy[t]!, B), g.backwardFilter(l, weights[li]!));
       }),
-    weightGrad: (li, t) => memo(`w${li}.${t}`, () => tensorActivity(transposeMatrix(forwardIfmap(li, t)), gemmFacetOf(net.layers[li]!).gradientMatrix(net.layers[li]!, tr(li).dy[t]!, B))),
+    weightGrad: (li, t) => memo(`w${li}.${t}`, () => tensorActivity(transposeMatrix(weightGradIfmap(li, t)), gemmFacetOf(net.layers[li]!).gradientMatrix(net.layers[li]!, tr(li).dy[t]!, B))),
     gradientSkips: (li, t) => {
       const x = tr(li);
       const sg = x.state['sg'];

@@ -23,6 +23,11 @@ export interface TrainingConfig {
   readonly dataflow: string;
   /** A registered energy model. */
   readonly energyModel: string;
+  /**
+   * The SNN's training algorithm, `name` or `name:param` (registered: bptt, tbptt:K, sltt,
+   * sltt:K, ottt, ottt:lambda, bptt-checkpoint:K). The ANN always runs one backward pass.
+   */
+  readonly algorithm: string;
   readonly clockMHz: number;
   readonly array: { readonly rows: number; readonly cols: number };
   readonly bits: {
@@ -102,6 +107,7 @@ export const DEFAULT_CONFIG: TrainingConfig = {
   batch: 1,
   dataflow: 'sata-tiled',
   energyModel: 'sata-32nm',
+  algorithm: 'bptt',
   clockMHz: 400,
   array: { rows: 8, cols: 16 },
   bits: { spike: 1, weight: 16, membrane: 16, gradient: 16, activation: 16 },

@@ -1,6 +1,6 @@
 import { ConfigError, Rng } from '@sata/core';
 import type { EncoderContribution, Registry } from '@sata/plugin-api';
-import { digitsSplit, encodeSequence, gatherBatch, initWeights, loadDigits, runBptt, syntheticDataset, train, type BpttResult, type Dataset, type Network, type Weights } from '@sata/snn';
+import { algorithmFor, digitsSplit, encodeSequence, gatherBatch, initWeights, loadDigits, runBptt, syntheticDataset, train, type BpttResult, type Dataset, type Network, type Weights } from '@sata/snn';
 import { measuredActivity, type ActivitySource } from './activity.js';
 import type { ResolvedConfig } from './config.js';
 
@@ -56,7 +56,8 @@ export function measure(net: Network, cfg: ResolvedConfig, registry: Registry, p
   const { x, labels } = gatherBatch(split.test, idx, 'float32');
   const inputs = encodeSequence(encoder, x, cfg.timesteps, new Rng(cfg.seed, 'measure.encoder'));
   progress?.(`measured sparsity: one BPTT iteration of ${net.name} on ${samples} sample(s) of ${split.test.name}`);
-  const bptt = runBptt(net, weights, inputs, labels, { T: cfg.timesteps, lam: cfg.lif.leak, theta: cfg.lif.threshold });
+  const algorithm = algorithmFor(cfg.algorithm, cfg.timesteps, cfg.seed, registry, 'algorithm');
+  const bptt = runBptt(net, weights, inputs, labels, { T: cfg.timesteps, lam: cfg.lif.leak, theta: cfg.lif.threshold, algorithm });
   return {
     activity: measuredActivity(net, weights, bptt),
     bptt,

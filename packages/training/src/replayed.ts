@@ -27,6 +27,7 @@
  */
 import { ConfigError } from '@sata/core';
 import { densityActivity, tensorActivity, type GemmActivity, type Matrix } from '@sata/hw';
+import type { AlgorithmInstance } from '@sata/plugin-api';
 import type { BpttResult, Network, ResolvedLayer } from '@sata/snn';
 import { ActivityWriter, blockCounts, bitmapOf, readActivityTrace, type ActivityData, type ActivityHeader, type ActivityLayer, type ActivityStream, type ActivityTrace } from '@sata/trace';
 import { gemmFacetOf, impliedBy, transposeMatrix as transpose, type ActivitySource } from './activity.js';
@@ -39,11 +40,11 @@ export interface ActivityTraceLike {
 }
 
 /** Reads `cfg.sparsity.activityTrace` and replays it (errors name the file). */
-export function replayedActivityFromFile(net: Network, cfg: ResolvedConfig): ActivitySource {
+export function replayedActivityFromFile(net: Network, cfg: ResolvedConfig, algorithm?: AlgorithmInstance): ActivitySource {
   const path = cfg.sparsity.activityTrace;
   if (!path) throw new ConfigError('sparsity.mode replayed needs sparsity.activityTrace, an activity trace file (--activity FILE)');
   const trace: ActivityTrace = readActivityTrace(path);
-  return replayedActivity(net, cfg, trace, path);
+  return replayedActivity(net, cfg, trace, path, algorithm);
 }
 
 /** Where a node's output (`y`) and output gradient (`dy`) are in the trace: a trace layer and stream, or not recorded. */
@@ -77,7 +78,7 @@ function streamMap(net: Network, h: ActivityHeader, fail: (m: string) => never):
  * (same layer names, `batch * outSize` values per layer), the configured time steps and
  * batch, and hold every step of the outputs and gradients the schedule reads.
  */
-export function replayedActivity(net: Network, cfg: ResolvedConfig, trace: ActivityTraceLike, where = 'activity trace'): ActivitySource {
+export function replayedActivity(net: Network, cfg: ResolvedConfig, trace: ActivityTraceLike, where = 'activity trace', algorithm?: AlgorithmInstance): ActivitySource {
   const h = trace.header;
   const B = cfg.batch;
   const T = cfg.timesteps;
@@ -145,6 +146,18 @@ export function replayedActivity(net: Network, cfg: ResolvedConfig, trace: Activ
   // The network input is not in the trace: dense (direct coding) or the configured density (rate coding).
   const firstInputDensity = cfg.coding === 'direct' ? 1 : 1 - cfg.sparsity.spike;
   const forwardIfmap = (l: ResolvedLayer, t: number): Matrix | undefined => (l.inputs[0]! < 0 ? undefined : gemmFacetOf(l).forwardIfmap(l, valuesOf(map.y[l.inputs[0]!]!, t), B));
+  // OTTT's presynaptic trace (decay > 0) is nonzero exactly where any input so far was: the union of the recorded inputs.
+  const traced = algorithm?.presynapticTrace !== undefined;
+  const weightGradIfmap = (l: ResolvedLayer, t: number): Matrix | undefined => {
+    if (!traced || l.inputs[0]! < 0) return forwardIfmap(l, t);
+    const ref = map.y[l.inputs[0]!]!;
+    const union = valuesOf(ref, 0).slice();
+    for (let tt = 1; tt <= t; tt++) {
+      const v = valuesOf(ref, tt);
+      for (let i = 0; i < union.length; i++) union[i] = union[i]! | v[i]!;
+    }
+    return gemmFacetOf(l).forwardIfmap(l, union, B);
+  };
   const dyOf = (l: ResolvedLayer, t: number): Uint8Array => valuesOf(map.dy[l.index]!, t);
   const filter = (l: ResolvedLayer, which: 'forwardFilter' | 'backwardFilter'): Matrix => {
     const g = gemmFacetOf(l);
@@ -172,7 +185,7 @@ export function replayedActivity(net: Network, cfg: ResolvedConfig, trace: Activ
     weightGrad: (li, t) =>
       memo(`w${li}.${t}`, () => {
         const l = net.layers[li]!;
-        const m = forwardIfmap(l, t);
+        const m = weightGradIfmap(l, t);
         const du = gemmFacetOf(l).gradientMatrix(l, dyOf(l, t), B);
         if (!m) return densityActivity({ ifmap: firstInputDensity, filter: count(map.dy[li]!, t)! / (du.rows * du.cols) });
         return tensorActivity(transpose(m), du);

@@ -1,8 +1,8 @@
 import { TimelineCollector, teeTimeline, type Config, type Simulator } from '@sata/core';
 import { runSchedule, type Accelerator, type AcceleratorConfig, type ScheduleResult, type StepResult } from '@sata/hw';
-import type { DataflowContribution, EnergyModelContribution, OpCount, PlacementFlow, Registry, Stage, TrainingEnergy, TrainingResult } from '@sata/plugin-api';
+import type { AlgorithmInstance, KeptState, DataflowContribution, EnergyModelContribution, OpCount, PlacementFlow, Registry, Stage, TrainingEnergy, TrainingResult } from '@sata/plugin-api';
 import { STAGES } from '@sata/plugin-api';
-import { networkFromRef, type Network } from '@sata/snn';
+import { algorithmFor, networkFromRef, type Network } from '@sata/snn';
 import { annActivity, statisticalActivity, type ActivitySource } from './activity.js';
 import type { ResolvedConfig, TrainingConfig } from './config.js';
 import { measure, type Measurement } from './measure.js';
@@ -64,9 +64,14 @@ export function dataflowFor(cfg: ResolvedConfig, registry: Registry): DataflowCo
   return registry.get('dataflows', cfg.dataflow) as DataflowContribution;
 }
 
+/** The configured SNN training algorithm for this run's T and seed (a ConfigError names an unknown one). */
+export function algorithmOf(cfg: ResolvedConfig, registry: Registry): AlgorithmInstance {
+  return algorithmFor(cfg.algorithm, cfg.timesteps, cfg.seed, registry, 'algorithm');
+}
+
 /** The schedule of the configured architecture (its shape does not depend on the activity, only its counts do). */
-export function scheduleFor(net: Network, cfg: ResolvedConfig, dataflow: DataflowContribution, activity: ActivitySource): TrainingSchedule {
-  return cfg.arch === 'sata' ? snnSchedule(net, cfg, dataflow, activity) : annSchedule(net, cfg, dataflow, activity);
+export function scheduleFor(net: Network, cfg: ResolvedConfig, dataflow: DataflowContribution, activity: ActivitySource, registry: Registry): TrainingSchedule {
+  return cfg.arch === 'sata' ? snnSchedule(net, cfg, dataflow, activity, algorithmOf(cfg, registry)) : annSchedule(net, cfg, dataflow, activity);
 }
 
 export function simulateTraining(cfg: ResolvedConfig, registry: Registry, opts: RunOptions = {}): TrainingRun {
@@ -75,14 +80,15 @@ export function simulateTraining(cfg: ResolvedConfig, registry: Registry, opts: 
   const model = registry.get('energyModels', cfg.energyModel) as EnergyModelContribution;
   let activity: ActivitySource;
   let measurement: Measurement | undefined;
+  const algorithm = algorithmOf(cfg, registry);
   if (cfg.arch === 'eyeriss') activity = annActivity(net, cfg);
   else if (cfg.sparsity.mode === 'measured') {
     measurement = opts.measurement ?? measure(net, cfg, registry, opts.progress);
     activity = measurement.activity;
-  } else if (cfg.sparsity.mode === 'replayed') activity = replayedActivityFromFile(net, cfg);
-  else activity = statisticalActivity(net, cfg);
+  } else if (cfg.sparsity.mode === 'replayed') activity = replayedActivityFromFile(net, cfg, algorithm);
+  else activity = statisticalActivity(net, cfg, algorithm);
   opts.progress?.(`simulating ${cfg.arch === 'sata' ? `SNN (T=${cfg.timesteps})` : 'ANN'} training of ${net.name} on ${cfg.arch}, dataflow ${cfg.dataflow}, ${cfg.sparsity.gating || cfg.arch === 'eyeriss' ? 'sparsity-aware' : 'sparsity-unaware'}`);
-  const schedule = scheduleFor(net, cfg, dataflow, activity);
+  const schedule = scheduleFor(net, cfg, dataflow, activity, registry);
   const collector = opts.timeline ? new TimelineCollector() : undefined;
   const attach = (sim: Simulator, acc: Accelerator): void => {
     opts.attach?.(sim, acc);
@@ -157,8 +163,28 @@ function summarize(net: Network, cfg: ResolvedConfig, schedule: TrainingSchedule
     densities: perLayer,
     unpriced: priced.breakdown.unpriced.map((u) => `${u.component}.${u.action}@${u.bits}`),
     ...(measurement ? { measurement: measurement.summary } : {}),
+    ...(cfg.arch === 'sata' ? { algorithm: schedule.algorithm } : {}),
+    keptState: keptState(schedule, run),
   };
   return result;
+}
+
+/** Peaks of the kept training state: on chip what the buffers hold pinned after a step, in DRAM the rest of what is live. */
+function keptState(schedule: TrainingSchedule, run: ScheduleResult): KeptState {
+  const zero = (): { onChipBytes: number; dramBytes: number } => ({ onChipBytes: 0, dramBytes: 0 });
+  const byStage: Record<Stage, { onChipBytes: number; dramBytes: number }> = { FP: zero(), BP: zero(), WG: zero(), WU: zero() };
+  const peak = { onChipBytes: 0, dramBytes: 0, totalBytes: 0 };
+  run.steps.forEach((r, i) => {
+    const onChip = r.pinnedBits / 8;
+    const dram = Math.max(0, schedule.keptBits[i]! / 8 - onChip);
+    const s = byStage[schedule.tags[i]!.stage];
+    s.onChipBytes = Math.max(s.onChipBytes, onChip);
+    s.dramBytes = Math.max(s.dramBytes, dram);
+    peak.onChipBytes = Math.max(peak.onChipBytes, onChip);
+    peak.dramBytes = Math.max(peak.dramBytes, dram);
+    peak.totalBytes = Math.max(peak.totalBytes, onChip + dram);
+  });
+  return { peak, byStage };
 }
 
 /** A priced run's energy summed by stage, layer, component and action (every step's tag says where it goes). */

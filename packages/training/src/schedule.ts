@@ -1,6 +1,7 @@
 import type { GemmActivity, GemmStep, ScheduleStep, TensorAccess, VectorStep } from '@sata/hw';
-import type { DataflowContribution, LoweredGemm, LoweredVector, LoweringContext, LoweringPass, Stage, TensorRef } from '@sata/plugin-api';
-import { layerGemms, type Network, type ResolvedLayer } from '@sata/snn';
+import { ConfigError } from '@sata/core';
+import type { AlgorithmInstance, DataflowContribution, LoweredGemm, LoweredVector, LoweringContext, LoweringPass, Stage, TensorRef } from '@sata/plugin-api';
+import { bpttAlgorithm, layerGemms, type Network, type ResolvedLayer } from '@sata/snn';
 import type { ActivitySource } from './activity.js';
 import type { ResolvedConfig } from './config.js';
 
@@ -14,6 +15,10 @@ export interface StepTag {
 export interface TrainingSchedule {
   readonly steps: ScheduleStep[];
   readonly tags: StepTag[];
+  /** Bits of kept tensors live after each step (written for a later reader and not yet read for the last time): the training state. */
+  readonly keptBits: number[];
+  /** The training algorithm's label (`bptt`, `tbptt:2`, ...). */
+  readonly algorithm: string;
 }
 
 /**
@@ -29,7 +34,7 @@ export const tensorName = (layer: string, kind: string, t?: number | null): stri
 export const TENSOR_CLASSES: Readonly<Record<string, string>> = {
   x: 'input', s: 'spikes', u: 'membrane', sg: 'surrogate', I: 'current', ds: 'spike gradient (ds)', du: 'membrane gradient (du)',
   W: 'weights', dW: 'weight gradient', dI: 'output gradient', logits: 'logits', a: 'activations', z: 'pre-activations', dz: 'pre-activation gradient', da: 'activation gradient',
-  pixels: 'input',
+  pixels: 'input', trace: 'presynaptic trace',
 };
 
 /** The class of a tensor from its name (`conv1_lif.s[3]` -> spikes); GEMM-private tensors are partial sums. */
@@ -67,6 +72,9 @@ class ScheduleBuilder {
   /** Tensors written a step at a time into one whole-over-time tensor (time batching). */
   private readonly wholeOverTime = new Set<string>();
   private readonly encoded = new Set<string>();
+  /** Weight gradients some step has written (the next adds onto them). */
+  private readonly weightGradsWritten = new Set<string>();
+  private readonly windowStarts: ReadonlySet<number>;
 
   constructor(
     private readonly net: Network,
@@ -75,7 +83,10 @@ class ScheduleBuilder {
     private readonly dataflow: DataflowContribution,
     private readonly activity: ActivitySource,
     private readonly batched: boolean,
-  ) {}
+    private readonly algorithm: AlgorithmInstance,
+  ) {
+    this.windowStarts = new Set(algorithm.lossWindows.map((w) => Math.max(...w)));
+  }
 
   private get T(): number {
     return this.mode === 'snn' ? this.cfg.timesteps : 1;
@@ -139,6 +150,12 @@ class ScheduleBuilder {
         return true;
       },
       own: (name, o) => ({ tensor: tensorName(l.name, name, this.mode === 'snn' ? (o.t ?? null) : null), partition: PARTITION[o.partition], bits: o.bits, elements: o.elements, value: o.value ?? 'real' }),
+      algorithm: {
+        cutBefore: (t) => this.mode === 'snn' && this.algorithm.cutBefore(t),
+        startsLossWindow: (t) => this.mode === 'ann' || this.windowStarts.has(t),
+        lossWindows: this.mode === 'ann' ? 1 : this.algorithm.lossWindows.length,
+        ...(this.mode === 'snn' && this.algorithm.presynapticTrace !== undefined ? { presynapticTrace: this.algorithm.presynapticTrace } : {}),
+      },
       gradientSkips: (t) => this.activity.gradientSkips(li, t),
       gemm: (g) => this.items.push({ tag: { layer: li, stage: stage(g.stage), t: g.t === undefined ? t0 : g.t }, gemm: this.accumulateGemm(g), layer: l }),
       vector: (v) => this.pushVector({ layer: li, stage: stage(v.stage), t: v.t === undefined ? t0 : v.t }, v),
@@ -157,6 +174,12 @@ class ScheduleBuilder {
   }
 
   private accumulateGemm(g: LoweredGemm): LoweredGemm {
+    if (g.role === 'weightGrad') {
+      // Every weight-gradient GEMM after a layer's first adds onto its dW.
+      const seen = this.weightGradsWritten.has(g.ofmap.tensor);
+      this.weightGradsWritten.add(g.ofmap.tensor);
+      return seen ? { ...g, accumulate: true } : g;
+    }
     const part = g.steps > 1 ? null : (g.t ?? null);
     return this.secondContribution(g.ofmap.tensor, part) ? { ...g, accumulate: true } : g;
   }
@@ -194,6 +217,11 @@ class ScheduleBuilder {
     });
   }
 
+  /** A new backward pass over steps whose gradients earlier passes made: each pass's gradients are its own (fan-in is per pass). */
+  newBackwardPass(): void {
+    this.gradWrites.clear();
+  }
+
   lower(l: ResolvedLayer, pass: LoweringPass, t: number | null): void {
     if (pass === 'forward' && this.mode === 'snn' && this.cfg.coding === 'rate' && l.inputs.includes(-1)) this.encode(l, t);
     l.def.lower(this.context(l, t, (s) => s), pass, t);
@@ -203,21 +231,66 @@ class ScheduleBuilder {
     l.def.lowerUpdate?.(this.context(l, null, (s) => s));
   }
 
-  /** The hardware steps, with keep and release decided over the whole schedule. */
+  /**
+   * The hardware steps, with keep and release decided over the whole schedule. A write starts
+   * a new version of its tensor (but a whole-over-time tensor is one version written a step
+   * at a time); a write keeps its version on chip when a later step reads it, and a read
+   * releases the version when it is its last reader.
+   */
   build(): TrainingSchedule {
-    const reads = (it: Item): string[] => ('gemm' in it ? [it.gemm.ifmap.tensor, it.gemm.filter.tensor, ...(it.gemm.accumulate ? [it.gemm.ofmap.tensor] : [])] : it.vector.traffic.filter((a) => a.access === 'read').map((a) => a.ref.tensor));
-    const lastRead = new Map<string, number>();
+    type Access = { readonly name: string; readonly write: boolean; readonly bits: number };
+    const accessesOf = (it: Item): Access[] => {
+      if ('gemm' in it) {
+        const g = it.gemm;
+        const bits = (r: TensorRef, elements: number): number => r.bits * elements;
+        return [
+          { name: g.ifmap.tensor, write: false, bits: 0 },
+          { name: g.filter.tensor, write: false, bits: 0 },
+          ...(g.accumulate ? [{ name: g.ofmap.tensor, write: false, bits: 0 }] : []),
+          { name: g.ofmap.tensor, write: true, bits: bits(g.ofmap, g.gemm.M * g.gemm.N) },
+        ];
+      }
+      return it.vector.traffic.map((a) => ({ name: a.ref.tensor, write: a.access === 'write', bits: a.ref.bits * (a.elements ?? a.ref.elements) }));
+    };
+    // Pass 1: versions, their last reads, and their sizes.
+    const current = new Map<string, number>();
+    const lastRead: number[] = [];
+    const size: number[] = [];
+    const writtenAt: number[] = [];
+    const versionOf: number[][] = [];
     this.items.forEach((it, i) => {
-      for (const name of reads(it)) lastRead.set(name, i);
+      versionOf.push(
+        accessesOf(it).map((a) => {
+          let v = current.get(a.name);
+          if (a.write) {
+            const continues = v !== undefined && this.wholeOverTime.has(a.name);
+            if (!continues) {
+              v = lastRead.length;
+              lastRead.push(-1);
+              size.push(0);
+              writtenAt.push(i);
+              current.set(a.name, v);
+            }
+            size[v!] += a.bits;
+            return v!;
+          }
+          if (v === undefined) return -1; // never written here: comes from DRAM (pixels, weights)
+          lastRead[v] = i;
+          return v;
+        }),
+      );
     });
-    const readLater = (name: string, i: number): boolean => (lastRead.get(name) ?? -1) > i;
+    const keptBits = this.liveBits(lastRead, size, writtenAt);
     const steps: ScheduleStep[] = [];
     const tags: StepTag[] = [];
     this.items.forEach((it, i) => {
       tags.push(it.tag);
+      const vs = versionOf[i]!;
+      const isLast = (k: number): boolean => vs[k]! >= 0 && lastRead[vs[k]!] === i;
+      const readLater = (k: number): boolean => vs[k]! >= 0 && lastRead[vs[k]!]! > i;
       if ('gemm' in it) {
         const g = it.gemm;
-        const release = [g.ifmap, g.filter].filter((r, k, all) => lastRead.get(r.tensor) === i && all.findIndex((x) => x.tensor === r.tensor) === k).map((r) => ({ tensor: r.tensor, partition: r.partition }));
+        const release = [g.ifmap, g.filter].filter((r, k, all) => isLast(k) && all.findIndex((x) => x.tensor === r.tensor) === k).map((r) => ({ tensor: r.tensor, partition: r.partition }));
         steps.push({
           kind: 'gemm', label: g.label, gemm: g.gemm, dataflow: this.dataflow,
           activity: this.gemmActivity(it.layer, g, it.tag.t),
@@ -225,7 +298,7 @@ class ScheduleBuilder {
           bits: { ifmap: g.ifmap.bits, filter: g.filter.bits, ofmap: g.ofmap.bits },
           buffers: { ifmap: g.ifmap.partition, filter: g.filter.partition, ofmap: g.ofmap.partition },
           tensors: { ifmap: g.ifmap.tensor, filter: g.filter.tensor, ofmap: g.ofmap.tensor },
-          keepOutput: readLater(g.ofmap.tensor, i),
+          keepOutput: readLater(vs.length - 1),
           ...(g.accumulate ? { accumulate: true } : {}),
           ...(release.length > 0 ? { release } : {}),
         } satisfies GemmStep);
@@ -234,10 +307,7 @@ class ScheduleBuilder {
       const v = it.vector;
       const traffic: TensorAccess[] = v.traffic.map((a, k) => {
         const base = { tensor: a.ref.tensor, partition: a.ref.partition, access: a.access, elements: a.elements ?? a.ref.elements, bitsPerElement: a.ref.bits };
-        if (a.access === 'write') return { ...base, keep: readLater(a.ref.tensor, i) };
-        // Released by its last reader, or before the same step writes it anew (read-modify-write of a tensor that is not built a step at a time).
-        const rewritten = !this.wholeOverTime.has(a.ref.tensor) && v.traffic.slice(k + 1).some((b) => b.access === 'write' && b.ref.tensor === a.ref.tensor);
-        return { ...base, release: lastRead.get(a.ref.tensor) === i || rewritten };
+        return a.access === 'write' ? { ...base, keep: readLater(k) } : { ...base, release: isLast(k) };
       });
       const kind = v.unit === 'elementwise' ? 'elementwise' : v.unit;
       steps.push({
@@ -247,7 +317,21 @@ class ScheduleBuilder {
         traffic,
       } satisfies VectorStep);
     });
-    return { steps, tags };
+    return { steps, tags, keptBits, algorithm: this.algorithm.label };
+  }
+
+  /** Bits of kept versions (read by a later step) live after each step: from their write to their last read. */
+  private liveBits(lastRead: readonly number[], size: readonly number[], writtenAt: readonly number[]): number[] {
+    const delta = new Array<number>(this.items.length + 1).fill(0);
+    lastRead.forEach((r, v) => {
+      if (r <= writtenAt[v]!) return; // read by no later step: not kept
+      delta[writtenAt[v]!]! += size[v]!;
+      delta[r]! -= size[v]!;
+    });
+    const out: number[] = [];
+    let live = 0;
+    for (let i = 0; i < this.items.length; i++) out.push((live += delta[i]!));
+    return out;
   }
 
   private gemmActivity(l: ResolvedLayer, g: LoweredGemm, t: number | null): GemmActivity {
@@ -273,20 +357,17 @@ class ScheduleBuilder {
  * time-outer, except that a layer that needs every step of its input (batch norm) is a
  * barrier: the layers before it run all their steps first.
  */
-export function snnSchedule(net: Network, cfg: ResolvedConfig, dataflow: DataflowContribution, activity: ActivitySource): TrainingSchedule {
-  const batched = dataflow.batchesTime === true;
-  const b = new ScheduleBuilder(net, cfg, 'snn', dataflow, activity, batched);
+export function snnSchedule(net: Network, cfg: ResolvedConfig, dataflow: DataflowContribution, activity: ActivitySource, algorithm: AlgorithmInstance = bpttAlgorithm.instantiate(undefined, cfg.timesteps, cfg.seed, 'bptt')): TrainingSchedule {
+  const batched = dataflow.batchesTime === true && algorithm.batchesTime;
+  const b = new ScheduleBuilder(net, cfg, 'snn', dataflow, activity, batched, algorithm);
   const T = cfg.timesteps;
-  const desc = (f: (t: number) => void): void => {
-    for (let t = T - 1; t >= 0; t--) f(t);
-  };
   if (batched) {
     for (const l of net.layers) {
       if (l.def.timing === 'step') for (let t = 0; t < T; t++) b.lower(l, 'forward', t);
       else b.lower(l, 'forward', null);
     }
     for (const l of [...net.layers].reverse()) {
-      if (l.def.timing === 'step') desc((t) => b.lower(l, 'backward', t));
+      if (l.def.timing === 'step') for (let t = T - 1; t >= 0; t--) b.lower(l, 'backward', t);
       else b.lower(l, 'backward', null);
     }
   } else {
@@ -298,13 +379,21 @@ export function snnSchedule(net: Network, cfg: ResolvedConfig, dataflow: Dataflo
       if (!barrier && last && !last.barrier) last.layers.push(l);
       else segments.push({ barrier, layers: [l] });
     }
-    for (const s of segments) {
-      if (s.barrier) b.lower(s.layers[0]!, 'forward', null);
-      else for (let t = 0; t < T; t++) for (const l of s.layers) b.lower(l, 'forward', t);
-    }
-    for (const s of [...segments].reverse()) {
-      if (s.barrier) b.lower(s.layers[0]!, 'backward', null);
-      else desc((t) => [...s.layers].reverse().forEach((l) => b.lower(l, 'backward', t)));
+    for (const phase of algorithm.phases) {
+      const fwd = phase.forward ?? [];
+      const bwd = phase.backward ?? [];
+      for (const s of segments) {
+        if (s.barrier && fwd.length > 0) {
+          if (fwd.length !== T) throw new ConfigError(`layer ${s.layers[0]!.name} (${s.layers[0]!.kind}) needs every time step of its input at once; training algorithm ${algorithm.label} runs ${fwd.length} step(s) at a time (use bptt)`);
+          b.lower(s.layers[0]!, 'forward', null);
+        } else if (!s.barrier) for (const t of fwd) for (const l of s.layers) if (!(phase.recompute && l.def.head)) b.lower(l, 'forward', t);
+      }
+      if (bwd.length === 0) continue;
+      b.newBackwardPass();
+      for (const s of [...segments].reverse()) {
+        if (s.barrier) b.lower(s.layers[0]!, 'backward', null);
+        else for (const t of bwd) for (const l of [...s.layers].reverse()) b.lower(l, 'backward', t);
+      }
     }
   }
   for (const l of net.layers) b.update(l);
@@ -319,7 +408,7 @@ export function snnSchedule(net: Network, cfg: ResolvedConfig, dataflow: Dataflo
  * sparsity switch is on.
  */
 export function annSchedule(net: Network, cfg: ResolvedConfig, dataflow: DataflowContribution, activity: ActivitySource): TrainingSchedule {
-  const b = new ScheduleBuilder(net, cfg, 'ann', dataflow, activity, false);
+  const b = new ScheduleBuilder(net, cfg, 'ann', dataflow, activity, false, bpttAlgorithm.instantiate(undefined, 1, cfg.seed, 'bptt'));
   for (const l of net.layers) b.lower(l, 'forward', 0);
   for (const l of [...net.layers].reverse()) b.lower(l, 'backward', 0);
   for (const l of net.layers) b.update(l);

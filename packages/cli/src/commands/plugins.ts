@@ -10,6 +10,7 @@ const KIND_TITLE = {
   encoders: 'encoder',
   networks: 'network',
   layers: 'layer kind',
+  algorithms: 'training algorithm',
 } as const;
 
 /** `sata plugins`: everything registered, with parameters, ports and statistics (like sst-info). */

@@ -9,7 +9,7 @@ import { ConfigError, Simulator, type RunResult } from '@sata/core';
 import { ActionCounter, buildAccelerator, type ScheduleResult } from '@sata/hw';
 import type { EnergyModelContribution, Registry, Timeline, TrainingResult } from '@sata/plugin-api';
 import { canonicalize, TraceWriter, AtomicFileSink, type ActionRecorder, type ReplayableRunKind } from '@sata/trace';
-import { acceleratorConfig, annActivity, buildTimeline, dataflowFor, energyFigures, networkFor, priceSteps, resolveConfig, scheduleFor, simulateTraining, statisticalActivity, type ResolvedConfig, type RunOptions, type TrainingRun } from '@sata/training';
+import { acceleratorConfig, algorithmOf, annActivity, buildTimeline, dataflowFor, energyFigures, networkFor, priceSteps, resolveConfig, scheduleFor, simulateTraining, statisticalActivity, type ResolvedConfig, type RunOptions, type TrainingRun } from '@sata/training';
 import type { Simulator as Sim } from '@sata/core';
 import { hwTracePayload, openTraceOf, recordedRun, recordSteps, } from './hw-trace.js';
 
@@ -63,8 +63,8 @@ export interface TrainingRecost {
 /** The schedule of the configuration (its structure, and so its tags, do not depend on the densities). */
 function scheduleOf(cfg: ResolvedConfig, registry: Registry) {
   const net = networkFor(cfg, registry);
-  const activity = cfg.arch === 'sata' ? statisticalActivity(net, cfg) : annActivity(net, cfg);
-  return { net, schedule: scheduleFor(net, cfg, dataflowFor(cfg, registry), activity) };
+  const activity = cfg.arch === 'sata' ? statisticalActivity(net, cfg, algorithmOf(cfg, registry)) : annActivity(net, cfg);
+  return { net, schedule: scheduleFor(net, cfg, dataflowFor(cfg, registry), activity, registry) };
 }
 
 /**

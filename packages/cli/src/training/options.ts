@@ -14,6 +14,7 @@ export interface TrainingArgs {
   arch?: string;
   dataflow?: string;
   energy?: string;
+  algorithm?: string;
   /** The mode, or false from --no-sparsity (sparsity-unaware). */
   sparsity?: string | boolean;
   gating?: boolean;
@@ -48,6 +49,7 @@ export function trainingOptions(y: Argv): Argv<any> {
     .option('arch', { type: 'string', choices: ['sata', 'eyeriss'], describe: 'sata: SNN BPTT on SATA; eyeriss: the ANN on the Eyeriss-like baseline [default: sata]' })
     .option('dataflow', { type: 'string', describe: "os, ws, is, sata (ws with a layer's time steps batched) or sata-tiled (sata keeping partial sums on chip); the ANN runs the mapping unbatched [default: sata-tiled]" })
     .option('energy', { type: 'string', describe: 'energy model (sata-32nm, eyeriss, horowitz-45nm, ...) [default: sata-32nm]' })
+    .option('algorithm', { type: 'string', describe: 'SNN training algorithm: bptt, tbptt:K, sltt, sltt:K, ottt, ottt:lambda, bptt-checkpoint:K (sata plugins lists them) [default: bptt]' })
     .option('sparsity', { type: 'string', describe: 'statistical: scalar sparsities; measured: counted from the functional model on --dataset; replayed: counted from an activity trace (--activity FILE); --no-sparsity: sparsity-unaware (nothing gated) [default: statistical]' })
     .option('gating', { type: 'boolean', describe: 'gate operations on zero operands; --no-gating is --no-sparsity [default: true]' })
     .option('spike-sparsity', { type: 'number', describe: 'spike sparsity (1 - density) [default: 0.9]' })
@@ -130,6 +132,7 @@ export function overridesFromArgs(argv: TrainingArgs & Record<string, unknown>):
   put('arch', argv.arch);
   put('dataflow', argv.dataflow);
   put('energyModel', argv.energy);
+  put('algorithm', argv.algorithm);
   if (argv.sparsity === false) put('sparsity.gating', false);
   else if (argv.sparsity !== undefined) {
     if (argv.sparsity !== 'statistical' && argv.sparsity !== 'measured' && argv.sparsity !== 'replayed') throw new ConfigError(`--sparsity must be statistical, measured or replayed (or --no-sparsity), got "${String(argv.sparsity)}"`);

@@ -59,6 +59,8 @@ export interface StepResult {
   readonly actions: ActionCounter;
   /** Data movement between levels, per tensor (the placement the result reports). */
   readonly flows: Flow[];
+  /** Bits pinned on chip (kept tensors, over all partitions) when the step ends. */
+  readonly pinnedBits: number;
 }
 
 export interface ControllerParts {
@@ -191,7 +193,7 @@ export class Controller extends Component<typeof controllerInfo.params> {
     if (!step) return;
     const result: MutableResult = {
       label: step.label, kind: step.kind, startCycle: this.now, endCycle: this.now, computeCycles: 0, stallCycles: 0, drainCycles: 0,
-      plan: undefined, counts: emptyFoldCounts(), dram: emptyTraffic(), actions: new ActionCounter(), flows: [],
+      plan: undefined, counts: emptyFoldCounts(), dram: emptyTraffic(), actions: new ActionCounter(), flows: [], pinnedBits: 0,
     };
     this.tl?.stepStarted(this.results.length, this.requireParts().buffers.values());
     if (step.kind === 'gemm') this.startGemm(step, result);
@@ -283,6 +285,9 @@ export class Controller extends Component<typeof controllerInfo.params> {
       return;
     }
     result.endCycle = this.now;
+    let pinned = 0;
+    for (const gb of this.requireParts().buffers.values()) pinned += gb.pinnedTotalBits;
+    result.pinnedBits = pinned;
     this.tl?.stepDone(this.name, this.requireParts().dram, result.label, result.startCycle, result.endCycle);
     this.results.push(result);
     this.stepCount.add();

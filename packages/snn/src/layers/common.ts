@@ -105,8 +105,8 @@ export const weightOf = (params: LayerParams, layer: ResolvedLayer<unknown>): Fl
  *   spikes when the input is spikes, else a multiply-accumulate (analog inputs, counts of
  *   spikes from a SEW add or an average pool), gated by zero inputs.
  * - BP: dx = W^T dy, a multiply-accumulate skipping zero dy; none for the network input.
- * - WG: dW += dy (x) x, gated by zeros of either operand; every step after the first (they
- *   run from T down to 1) adds onto the weight gradient.
+ * - WG: dW += dy (x) x, gated by zeros of either operand (OTTT: dy (x) a with the layer's
+ *   presynaptic trace a, real values, updated in FP every step on the vector unit).
  * The ANN runs the same GEMMs with multiply-accumulates; its first layer's pixels are dense.
  * `grad` names the output gradient (the out layer uses one dI for every step).
  */
@@ -120,8 +120,18 @@ export function lowerWeightedGemms(ctx: LoweringContext<any>, pass: LoweringPass
   const snn = ctx.mode === 'snn';
   const spikes = input.value === 'spike';
   const fromPixels = l.inputs[0] === -1;
+  const trace = ctx.mode === 'snn' ? ctx.algorithm.presynapticTrace : undefined;
+  // OTTT: one presynaptic trace per weighted layer, updated every step: a = lam a + x.
+  const traceRef = trace === undefined ? null : ctx.own('trace', { partition: 'membrane', bits: ctx.bits.membrane, elements: ctx.batch * l.inSize });
   if (pass === 'forward') {
     const y = ctx.output(t);
+    if (traceRef && t !== null) {
+      ctx.vector({
+        stage: 'FP', label: `${l.name}/FP/${tl}/trace`, unit: 'elementwise', elements: ctx.batch * l.inSize, bits: ctx.bits.membrane,
+        ops: { component: 'vector', perElement: t > 0 ? { multiply: 1, add: 1 } : {} },
+        traffic: [...(t > 0 ? [{ ref: traceRef, access: 'read' as const }] : []), { ref: input, access: 'read' }, { ref: traceRef, access: 'write' }],
+      });
+    }
     ctx.gemm({
       stage: 'FP', role: 'forward', label: `${l.name}/FP${snn ? `/${tl}` : ''}`,
       gemm: { M: g.forward.M * steps, N: g.forward.N, K: g.forward.K },
@@ -145,14 +155,14 @@ export function lowerWeightedGemms(ctx: LoweringContext<any>, pass: LoweringPass
     });
   }
   const dW = ctx.own('dW', { partition: 'gradients', bits: ctx.bits.gradient, elements: l.weightCount });
+  // Every step's weight gradient after the first adds onto dW (the schedule decides which is first).
   ctx.gemm({
     stage: 'WG', role: 'weightGrad', label: `${l.name}/WG${snn ? `/${tl}` : ''}`,
     gemm: { M: g.weightGrad.M, N: g.weightGrad.N, K: g.weightGrad.K * steps },
-    ifmap: input, filter: dy, ofmap: { ...dW, bits: ctx.bits.gradient },
-    operation: snn && spikes ? 'and_accumulate' : 'mac',
+    ifmap: traceRef ?? input, filter: dy, ofmap: { ...dW, bits: ctx.bits.gradient },
+    operation: snn && spikes && !traceRef ? 'and_accumulate' : 'mac',
     gating: ctx.gating ? 'any' : 'none',
     steps,
-    accumulate: t !== null && t < ctx.T - 1,
   });
 }
 
@@ -174,4 +184,18 @@ export function gemmOps(facet: GemmFacet<any>, layer: ResolvedLayer<any>, batch:
   const g = facet.shapes(layer, batch);
   const ops = (s: { M: number; N: number; K: number }): number => s.M * s.N * s.K;
   return { FP: ops(g.forward), BP: hasInputGrad ? ops(g.backward) : 0, WG: ops(g.weightGrad) };
+}
+
+/** OTTT's presynaptic traces of an input sequence: a[0] = x[0], a[t] = lam a[t-1] + x[t]. */
+export function presynapticTraces(xs: readonly FloatArray[], lam: number): FloatArray[] {
+  const out: FloatArray[] = [];
+  xs.forEach((x, t) => {
+    const a = x.slice();
+    if (t > 0) {
+      const p = out[t - 1]!;
+      for (let i = 0; i < a.length; i++) a[i] = lam * p[i]! + x[i]!;
+    }
+    out.push(a);
+  });
+  return out;
 }

@@ -6,9 +6,9 @@
  */
 import { ConfigError } from '@sata/core';
 import type { GemmFacet, LayerKind, ResolvedLayer } from '@sata/plugin-api';
-import { convBackward, convForwardT, convOutSize, im2colT, transpose, Workspace, type ConvGeometry } from '../kernels.js';
+import { convBackward, convBackwardInput, convForwardT, convOutSize, convWeightGrad, im2colT, transpose, Workspace, type ConvGeometry } from '../kernels.js';
 import { alloc, type FloatArray } from '../tensor.js';
-import { accumulateBiasGrad, addBias, boolField, dtypeOfArray, eitherField, fmtShape, gemmOps, intField, lowerWeightedGemms, lowerWeightUpdate, weightOf, zerosPerStep } from './common.js';
+import { accumulateBiasGrad, addBias, presynapticTraces, boolField, dtypeOfArray, eitherField, fmtShape, gemmOps, intField, lowerWeightedGemms, lowerWeightUpdate, weightOf, zerosPerStep } from './common.js';
 
 export interface ConvAttrs {
   readonly out: number;
@@ -168,13 +168,18 @@ export const convKind: LayerKind<ConvAttrs> = {
     const dB = bias ? alloc(dtypeOfArray(bias), bias.length) : null;
     const xs = ctx.inputs[0]!;
     const dx = ctx.needsInputGrad[0] ? zerosPerStep(w, ctx.T, ctx.batch * l.inSize) : null;
+    // OTTT: the weight gradient correlates with the presynaptic trace instead of the input.
+    const a = ctx.algorithm.presynapticTrace === undefined ? null : presynapticTraces(xs, ctx.algorithm.presynapticTrace);
     // Last step first, as BPTT runs (the weight gradient sums in that order).
     for (let t = ctx.T - 1; t >= 0; t--) {
-      convBackward(g, xs[t]!, w, ctx.dy[t]!, dx ? dx[t]! : null, dW, ctx.scratch as Workspace);
+      if (a) {
+        convWeightGrad(g, a[t]!, ctx.dy[t]!, dW, ctx.scratch as Workspace);
+        if (dx) convBackwardInput(g, w, ctx.dy[t]!, dx[t]!, ctx.scratch as Workspace);
+      } else convBackward(g, xs[t]!, w, ctx.dy[t]!, dx ? dx[t]! : null, dW, ctx.scratch as Workspace);
       if (dB) accumulateBiasGrad(ctx.dy[t]!, dB, ctx.batch, g.K, g.Ho * g.Wo);
     }
     const grads: Record<string, FloatArray> = dB ? { weight: dW, bias: dB } : { weight: dW };
-    return { dx: [dx], grads };
+    return { dx: [dx], grads, ...(a ? { state: { a } } : {}) };
   },
   lower(ctx, pass, t) {
     lowerWeightedGemms(ctx, pass, t, convGemms, (tt) => ctx.outputGrad(tt), true);

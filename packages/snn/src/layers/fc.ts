@@ -6,9 +6,9 @@
  */
 import { ConfigError } from '@sata/core';
 import type { GemmFacet, LayerKind, ResolvedLayer } from '@sata/plugin-api';
-import { linearBackward, linearForwardT, transpose } from '../kernels.js';
+import { linearBackward, linearBackwardInput, linearForwardT, linearWeightGrad, transpose } from '../kernels.js';
 import { alloc, type FloatArray } from '../tensor.js';
-import { accumulateBiasGrad, addBias, boolField, dtypeOfArray, forwardFilterOf, gemmOps, intField, lowerWeightedGemms, lowerWeightUpdate, rowsMatrix, weightOf, zerosPerStep } from './common.js';
+import { accumulateBiasGrad, addBias, presynapticTraces, boolField, dtypeOfArray, forwardFilterOf, gemmOps, intField, lowerWeightedGemms, lowerWeightUpdate, rowsMatrix, weightOf, zerosPerStep } from './common.js';
 
 export interface LinearAttrs {
   readonly out: number;
@@ -59,12 +59,17 @@ function backward(ctx: Parameters<LayerKind<LinearAttrs>['backward']>[0]): Retur
   const bias = ctx.params['bias'];
   const dB = bias ? alloc(dtypeOfArray(bias), bias.length) : null;
   const dx = ctx.needsInputGrad[0] ? zerosPerStep(w, ctx.T, ctx.batch * l.inSize) : null;
+  // OTTT: the weight gradient correlates with the presynaptic trace instead of the input.
+  const a = ctx.algorithm.presynapticTrace === undefined ? null : presynapticTraces(ctx.inputs[0]!, ctx.algorithm.presynapticTrace);
   for (let t = ctx.T - 1; t >= 0; t--) {
-    linearBackward(ctx.batch, l.inSize, l.outSize, ctx.inputs[0]![t]!, w, ctx.dy[t]!, dx ? dx[t]! : null, dW);
+    if (a) {
+      linearWeightGrad(ctx.batch, l.inSize, l.outSize, a[t]!, ctx.dy[t]!, dW);
+      if (dx) linearBackwardInput(ctx.batch, l.inSize, l.outSize, w, ctx.dy[t]!, dx[t]!);
+    } else linearBackward(ctx.batch, l.inSize, l.outSize, ctx.inputs[0]![t]!, w, ctx.dy[t]!, dx ? dx[t]! : null, dW);
     if (dB) accumulateBiasGrad(ctx.dy[t]!, dB, ctx.batch, l.outSize, 1);
   }
   const grads: Record<string, FloatArray> = dB ? { weight: dW, bias: dB } : { weight: dW };
-    return { dx: [dx], grads };
+    return { dx: [dx], grads, ...(a ? { state: { a } } : {}) };
 }
 
 /** The parts fc and out share; `out` differs in its gradient (one dI for all steps) and in being the head. */

@@ -67,7 +67,8 @@ function backward(ctx: BackwardContext<LifAttrs>): { dx: Float32Array[][]; grads
     const ds = ctx.dy[t]!;
     const st = s[t]!;
     const gt = sg[t]!;
-    const next = t + 1 < ctx.T ? du[t + 1]! : null;
+    // No temporal term where the algorithm makes u[t] enter u[t+1] as a constant.
+    const next = t + 1 < ctx.T && !ctx.algorithm.cutBefore(t + 1) ? du[t + 1]! : null;
     for (let i = 0; i < n; i++) {
       const carried = next ? (subtract ? lam * next[i]! : next[i]! * (1 - st[i]!) * lam) : 0;
       d[i] = ds[i]! * gt[i]! + carried;
@@ -127,7 +128,7 @@ function lowerBackward(ctx: LoweringContext<LifAttrs>, t: number): void {
     { ref: kept, access: 'read' },
     { ref: ctx.output(t), access: 'read' },
   ];
-  if (t < ctx.T - 1) traffic.push({ ref: ctx.inputGrad(0, t + 1)!, access: 'read' });
+  if (t < ctx.T - 1 && !ctx.algorithm.cutBefore(t + 1)) traffic.push({ ref: ctx.inputGrad(0, t + 1)!, access: 'read' });
   traffic.push({ ref: dx, access: 'write' });
   const skipped = ctx.gating ? ctx.gradientSkips(t) : 0;
   ctx.vector({ stage: 'BP', label: `${l.name}/BP/t${t + 1}/gradient`, unit: 'gradient', elements: neurons, bits: B.gradient, skipped: { multiply: skipped }, traffic });

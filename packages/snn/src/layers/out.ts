@@ -1,7 +1,8 @@
 /**
  * `out`: the loss head, a linear layer that integrates and never fires:
  * logits = (1/T) sum_t (W x[t] (+ b)); dI[t] = (softmax(logits) - onehot) / (T * batch), the
- * same at every step, so the accelerator computes it once and its BP GEMM reads it T times.
+ * same at every step, so the accelerator computes it once and its BP GEMM reads it T times
+ * (algorithms with several loss windows compute it once per window).
  */
 import type { LayerKind, LoweringContext, TensorRef } from '@sata/plugin-api';
 import { lowerWeightedGemms } from './common.js';
@@ -49,10 +50,11 @@ export const outKind: LayerKind<LinearAttrs> = {
       else integrate(ctx, t);
       return;
     }
-    // The output gradient, computed once (at the first backward step, t = T).
-    if (t === null || t === ctx.T - 1) {
+    // The output gradient, computed once per loss window (BPTT: once, at the first backward step, t = T).
+    const start = t === null ? ctx.T - 1 : t;
+    if (t === null || ctx.algorithm.startsLossWindow(t)) {
       ctx.vector({
-        stage: 'BP', t: ctx.T - 1, label: `${l.name}/BP/output-gradient`, unit: 'elementwise', elements: n, bits: ctx.mode === 'snn' ? ctx.bits.gradient : ctx.bits.activation,
+        stage: 'BP', t: start, label: `${l.name}/BP/output-gradient${ctx.algorithm.lossWindows === 1 ? '' : `/t${start + 1}`}`, unit: 'elementwise', elements: n, bits: ctx.mode === 'snn' ? ctx.bits.gradient : ctx.bits.activation,
         ops: { component: 'gradientUnit', perElement: { add: 1, multiply: 1 } },
         traffic: [{ ref: logitsRef(ctx), access: 'read' }, { ref: gradRef(ctx), access: 'write' }],
       });
