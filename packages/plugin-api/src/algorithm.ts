@@ -33,6 +33,8 @@ export interface AlgorithmInstance {
   readonly presynapticTrace?: number;
   /** The order of work on the accelerator. */
   readonly phases: readonly AlgorithmPhase[];
+  /** Groups of steps whose forward passes run together: batch norm's statistics are per group (all T under BPTT). */
+  readonly timeGroups: readonly (readonly number[])[];
   /** Whether a time-batching dataflow may stack all T steps of a layer (only when one phase holds all forward steps and one all backward steps). */
   readonly batchesTime: boolean;
   /** A sentence on what it keeps and what it drops. */

@@ -11,5 +11,5 @@ export type {
   LoweringContext, OperandMatrix, GemmFacet, NeuronDensities, DensityFacet,
 } from './layer-kind.js';
 export { componentContribution } from './component-contribution.js';
-export { STAGES, type Stage, type SparsitySource, type LayerEnergy, type TrainingEnergy, type PlacementFlow, type OpCount, type TimestepFigures, type TrainingResult, type HeadlineFigure, type ComparisonResult, type SweepPoint, type SweepResult, type StepDensities as ResultStepDensities, type LayerDensities, type MeasurementSummary, type KeptState, type KeptBytes, TIMELINE_ROLES, type Timeline, type TimelineStep, type TimelineSliceEntry, type TimelineCounterEntry, type TimelineRole } from './result.js';
+export { STAGES, type Stage, type SparsitySource, type LayerEnergy, type TrainingEnergy, type PlacementFlow, type OpCount, type TimestepFigures, type TrainingResult, type HeadlineFigure, type ComparisonResult, type SweepPoint, type SweepResult, type StepDensities as ResultStepDensities, type LayerDensities, type MeasurementSummary, type KeptState, type KeptBytes, type AlgorithmComparisonResult, TIMELINE_ROLES, type Timeline, type TimelineStep, type TimelineSliceEntry, type TimelineCounterEntry, type TimelineRole } from './result.js';
 export type { AlgorithmContribution, AlgorithmInstance, AlgorithmPhase } from './algorithm.js';

@@ -102,6 +102,12 @@ export interface ForwardContext<A = Readonly<Record<string, unknown>>> {
   readonly neuron: NeuronDefaults;
   /** Scratch buffers of the functional model's kernels (an snn `Workspace`). */
   readonly scratch: unknown;
+  /**
+   * Groups of steps that a kind needing every step (batch norm) takes together: all T under
+   * BPTT, each window or step under an algorithm that runs forward a window or a step at a
+   * time (statistics per step, as online training normalises). Default: one group of all steps.
+   */
+  readonly groups?: readonly (readonly number[])[];
 }
 
 export interface ForwardResult {
@@ -243,6 +249,8 @@ export interface LoweringContext<A = Readonly<Record<string, unknown>>> {
    * there), and OTTT's presynaptic trace decay.
    */
   readonly algorithm: { cutBefore(t: number): boolean; startsLossWindow(t: number): boolean; readonly lossWindows: number; readonly presynapticTrace?: number };
+  /** The steps the current call of an `all-steps` kind covers (all T, or the algorithm's window). */
+  readonly steps: readonly number[];
   /** Neurons whose gradient-unit multiply is skipped at step t (sg or ds zero), from the activity source. */
   gradientSkips(t: number): number;
   gemm(g: LoweredGemm): void;

@@ -178,12 +178,23 @@ export interface TrainingResult {
 export interface KeptBytes {
   readonly onChipBytes: number;
   readonly dramBytes: number;
+  /** Kept tensors other than the weight gradients (which every algorithm accumulates until WU): what the algorithm keeps. */
+  readonly stateBytes: number;
 }
 
 export interface KeptState {
-  /** Peaks of the sum over the iteration's steps (on chip, DRAM, and their sum at one step). */
+  /** Peaks over the iteration's steps (on chip, DRAM, the state without weight gradients, and everything at one step). */
   readonly peak: KeptBytes & { readonly totalBytes: number };
   readonly byStage: Readonly<Record<Stage, KeptBytes>>;
+}
+
+/** `sata compare --algorithms`: one SNN training iteration per training algorithm, beside the ANN. */
+export interface AlgorithmComparisonResult {
+  readonly kind: 'algorithm-comparison';
+  readonly network: string;
+  readonly timesteps: number;
+  readonly ann: TrainingResult;
+  readonly runs: readonly { readonly algorithm: string; readonly result: TrainingResult }[];
 }
 
 export interface HeadlineFigure {

@@ -1,4 +1,4 @@
-import { STAGES, type ComparisonResult, type TrainingResult } from '@sata/plugin-api';
+import { STAGES, type AlgorithmComparisonResult, type ComparisonResult, type TrainingResult } from '@sata/plugin-api';
 import { formatNumber, formatTable } from './table.js';
 
 /** Energy with an SI prefix: 3.2e10 pJ -> "32.0 mJ". */
@@ -99,4 +99,32 @@ export function formatComparison(c: ComparisonResult): string {
   lines.push(`- backward data movement: BP and WG move ${formatEnergy(bwdMem(snn))} in the SNN against ${formatEnergy(bwdMem(ann))} in the ANN (${(bwdMem(snn) / bwdMem(ann)).toFixed(2)}x): potentials, spikes and gradients of every step are kept for BP, and per-step weight and gradient traffic repeats`);
   lines.push(`- data movement is ${pct(snn.energyPJ.memory, snn.energyPJ.total)} of the SNN's energy and computation ${pct(snn.energyPJ.compute, snn.energyPJ.total)}: sparsity's ${c.sparsityGain.value.toFixed(2)}x on computation changes the total by ${pct(unaware.energyPJ.total - aware.energyPJ.total, unaware.energyPJ.total)}`);
   return lines.join('\n');
+}
+
+const dramBytes = (r: TrainingResult): number => r.placement.filter((p) => p.from === 'dram' || p.to === 'dram').reduce((s, p) => s + p.bits, 0) / 8;
+const bytes = (b: number): string => (b >= 1 << 20 ? `${(b / (1 << 20)).toFixed(2)} MiB` : `${(b / 1024).toFixed(1)} KiB`);
+
+/** The readable form of `sata compare --algorithms`: one column per algorithm, the ANN beside them. */
+export function formatAlgorithmComparison(c: AlgorithmComparisonResult): string {
+  const cols = [...c.runs.map((r) => ({ name: r.algorithm, r: r.result })), { name: 'ANN (baseline)', r: c.ann }];
+  const row = (label: string, f: (r: TrainingResult) => string): string[] => [label, ...cols.map((x) => f(x.r))];
+  const kept = (r: TrainingResult, k: 'onChipBytes' | 'dramBytes' | 'stateBytes'): string => (r.keptState ? bytes(r.keptState.peak[k]) : '-');
+  const table = formatTable(
+    ['', ...cols.map((x) => x.name)],
+    [
+      row('total energy', (r) => formatEnergy(r.energyPJ.total)),
+      ...STAGES.map((s) => row(`  ${s}`, (r) => formatEnergy(r.energyPJ.byStage[s]))),
+      row('computation', (r) => formatEnergy(r.energyPJ.compute)),
+      row('data movement', (r) => formatEnergy(r.energyPJ.memory)),
+      row('leakage', (r) => formatEnergy(r.energyPJ.leakage)),
+      row('cycles', (r) => formatNumber(r.cycles)),
+      row('peak kept state (no dW)', (r) => kept(r, 'stateBytes')),
+      row('peak kept, on chip', (r) => kept(r, 'onChipBytes')),
+      row('peak kept, in DRAM', (r) => kept(r, 'dramBytes')),
+      row('DRAM traffic', (r) => bytes(dramBytes(r))),
+      row('vs ANN (total energy)', (r) => `${(r.energyPJ.total / c.ann.energyPJ.total).toFixed(2)}x`),
+    ],
+    { title: `${c.network}, T = ${c.timesteps}: one training iteration per algorithm on SATA (dataflow ${(c.ann.config as { dataflow?: string }).dataflow})` },
+  );
+  return `${table}\nkept: tensors written for a later step and not yet read for the last time (peaks over the iteration); state: without the weight gradients, which every algorithm accumulates until WU; DRAM traffic: bytes moved to and from DRAM.`;
 }

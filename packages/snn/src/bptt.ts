@@ -144,7 +144,7 @@ export function runForward(net: Network, weights: Weights, inputs: readonly Floa
   const layers: LayerTrace[] = [];
   for (const l of net.layers) {
     const x = l.inputs.map((j) => (j < 0 ? inputs : layers[j]!.y));
-    const fwd = l.def.forward({ layer: l, batch, T, dtype, inputs: x, params: weights[l.index]!, training, neuron: neuronDefaults(p), scratch });
+    const fwd = l.def.forward({ layer: l, batch, T, dtype, inputs: x, params: weights[l.index]!, training, neuron: neuronDefaults(p), scratch, ...(p.algorithm ? { groups: p.algorithm.timeGroups } : {}) });
     if (fwd.y.length !== T) throw new ConfigError(`layer ${l.name} (${l.kind}): its forward pass gave ${fwd.y.length} steps, expected ${T}`);
     const state: Record<string, FloatArray[]> = { ...(fwd.state ?? {}) };
     const sg = state['sg'];
@@ -199,9 +199,6 @@ export function runBptt(net: Network, weights: Weights, inputs: readonly FloatAr
   const { batch, dtype, logits, layers } = fwd;
   const { T } = p;
   const alg = p.algorithm ?? bpttAlgorithm.instantiate(undefined, T, 0, 'bptt');
-  for (const l of net.layers) {
-    if (l.def.timing === 'all-steps' && !alg.batchesTime) throw new ConfigError(`layer ${l.name} (${l.kind}) needs every time step of its input at once; training algorithm ${alg.label} splits time (use bptt)`);
-  }
   const head = layers[net.head]!;
   const ce = windowedLoss(head.y, logits, labels, batch, net.classes, alg.lossWindows);
   const dys: (FloatArray[] | null)[] = layers.map(() => null);
@@ -214,7 +211,7 @@ export function runBptt(net: Network, weights: Weights, inputs: readonly FloatAr
     // A layer nobody reads gets no gradient.
     const dy = dys[li] ?? Array.from({ length: T }, () => tr.y[0]!.slice().fill(0));
     const r = l.def.backward({
-      layer: l, batch, T, dtype, inputs: tr.x, params: weights[li]!, training: p.training ?? true, neuron: neuronDefaults(p), scratch,
+      layer: l, batch, T, dtype, inputs: tr.x, params: weights[li]!, training: p.training ?? true, neuron: neuronDefaults(p), scratch, groups: alg.timeGroups,
       fwd: tr.fwd, dy, needsInputGrad: l.inputs.map((j) => j >= 0),
       algorithm: { cutBefore: (t) => alg.cutBefore(t), ...(alg.presynapticTrace !== undefined ? { presynapticTrace: alg.presynapticTrace } : {}) },
     });

@@ -8,7 +8,7 @@ import { parseLayer, resolveNetwork } from './network.js';
 
 // Copies of the workplace's reference set, kept in the repository (reference/ORIGIN.md says where they come from).
 const REFERENCE = join(__dirname, '../../../reference');
-const sets = ['golden', 'golden-graph'].map((d) => {
+const sets = ['golden', 'golden-graph', 'golden-algorithms'].map((d) => {
   const dir = join(REFERENCE, d);
   if (!existsSync(dir)) throw new Error(`reference golden files missing: ${dir} (they are part of the repository)`);
   const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
@@ -62,10 +62,15 @@ describe('a golden check that can fail', () => {
     expect(r.quantities.filter((q) => !q.pass).map((q) => `${q.layerName} ${q.quantity}`)).toEqual([`${doc.layers[lif].name} y`, `${doc.layers[lif].name} s`]);
   });
 
-  it('refuses an algorithm the functional model does not compute, naming it', () => {
-    const { dir } = sets[1]!;
-    const doc = JSON.parse(readFileSync(join(dir, 'golden-graph-sew-block.json'), 'utf8'));
-    expect(() => parseGolden({ ...doc, algorithm: { name: 'ottt', traceLam: 0.9 } }, 'a.json')).toThrow(/a\.json: training algorithm "ottt": the functional model computes full BPTT only/);
+  it('computes each algorithm\'s own gradient: the files of one algorithm fail under another', () => {
+    const { dir } = sets[2]!;
+    const doc = JSON.parse(readFileSync(join(dir, 'golden-alg-sltt-conv.json'), 'utf8'));
+    expect(checkGolden(parseGolden(doc, 'sltt')).pass).toBe(true);
+    const asBptt = checkGolden(parseGolden({ ...doc, algorithm: { name: 'bptt' } }, 'as-bptt'));
+    expect(asBptt.pass).toBe(false);
+    expect(asBptt.quantities.filter((q) => !q.pass).map((q) => q.quantity)).toContain('du');
+    expect(() => parseGolden({ ...doc, algorithm: { name: 'rtrl' } }, 'a.json')).toThrow(/a\.json: field "algorithm": unknown training algorithm "rtrl"/);
+    expect(() => parseGolden({ ...doc, algorithm: { name: 'tbptt' } }, 'a.json')).toThrow(/algorithm tbptt needs a parameter/);
     expect(() => parseGolden({ ...doc, format: 3 }, 'a.json')).toThrow(/field "format" must be 1 or 2/);
   });
 });

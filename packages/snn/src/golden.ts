@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '@sata/core';
-import type { LayerSpec, NetworkSpec } from '@sata/plugin-api';
+import type { AlgorithmInstance, LayerSpec, NetworkSpec } from '@sata/plugin-api';
+import { algorithmFor } from './algorithms/index.js';
 import { runBptt, type BpttResult, type LayerTrace } from './bptt.js';
 import { parseInputShape, parseLayer, resolveNetwork, type Network } from './network.js';
 
@@ -33,6 +34,8 @@ export interface GoldenCase {
   readonly theta: number;
   readonly batch: number;
   readonly coding: string;
+  /** The training algorithm whose gradients the file holds (default: BPTT). */
+  readonly algorithm?: AlgorithmInstance;
   readonly network: Network;
   readonly weights: Record<string, Float64Array>[];
   readonly inputs: Float64Array[];
@@ -120,13 +123,16 @@ export function parseGolden(doc: unknown, source: string): GoldenCase {
   if (!isRecord(doc)) throw new ConfigError(`${source}: a golden file must hold a JSON object`);
   const format = doc['format'] === undefined ? 1 : doc['format'];
   if (format !== 1 && format !== 2) throw new ConfigError(`${source}: field "format" must be 1 or 2, found ${JSON.stringify(format)}`);
-  const algorithm = doc['algorithm'];
-  if (algorithm !== undefined) {
-    const name = isRecord(algorithm) ? algorithm['name'] : algorithm;
-    if (name !== 'bptt' && name !== 'bptt-checkpoint') throw new ConfigError(`${source}: training algorithm ${JSON.stringify(name)}: the functional model computes full BPTT only (bptt, bptt-checkpoint)`);
-  }
   const T = num(doc, 'T', source);
   if (!Number.isInteger(T) || T < 1) throw new ConfigError(`${source}: field "T" must be a positive integer, found ${T}`);
+  // The training algorithm whose gradients the file holds: { name, K? , traceLam? } (snn-model.md, "Training algorithms").
+  const alg = doc['algorithm'];
+  let algorithm: AlgorithmInstance | undefined;
+  if (alg !== undefined) {
+    if (!isRecord(alg) || typeof alg['name'] !== 'string') throw new ConfigError(`${source}: field "algorithm" must be an object with a "name"`);
+    const param = alg['K'] ?? alg['traceLam'];
+    algorithm = algorithmFor(param === undefined ? alg['name'] : `${alg['name']}:${String(param)}`, T, 0, undefined, `${source}: field "algorithm"`);
+  }
   // Format 2 neurons carry lam and theta; the defaults then only serve neurons that leave them out.
   const lam = format === 1 ? num(doc, 'lam', source) : 0.9;
   const theta = format === 1 ? num(doc, 'theta', source) : 1;
@@ -175,7 +181,7 @@ export function parseGolden(doc: unknown, source: string): GoldenCase {
   const loss = num(doc, 'loss', source);
   const logits = flat(doc['logits'], batch * network.classes, source, 'logits');
   return {
-    name, source, format, T, lam, theta, batch,
+    name, source, format, T, lam, theta, batch, ...(algorithm ? { algorithm } : {}),
     coding: typeof doc['coding'] === 'string' ? doc['coding'] : 'unknown',
     network,
     weights,
@@ -321,7 +327,7 @@ export function compareGolden(g: GoldenCase, r: BpttResult, tolerance = GOLDEN_T
 
 /** Runs a golden case through the functional model in float64 and compares every quantity. */
 export function checkGolden(g: GoldenCase, tolerance = GOLDEN_TOLERANCE): GoldenReport {
-  const r = runBptt(g.network, g.weights, g.inputs, g.labels, { T: g.T, lam: g.lam, theta: g.theta });
+  const r = runBptt(g.network, g.weights, g.inputs, g.labels, { T: g.T, lam: g.lam, theta: g.theta, ...(g.algorithm ? { algorithm: g.algorithm } : {}) });
   return compareGolden(g, r, tolerance);
 }
 

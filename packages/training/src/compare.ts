@@ -1,5 +1,5 @@
 import { deriveConfig } from '@sata/core';
-import type { ComparisonResult, Registry } from '@sata/plugin-api';
+import type { AlgorithmComparisonResult, ComparisonResult, Registry } from '@sata/plugin-api';
 import type { ResolvedConfig } from './config.js';
 import { networkFor, simulateTraining, type RunOptions, type TrainingRun } from './run.js';
 import { measure } from './measure.js';
@@ -42,4 +42,22 @@ export function compareTraining(base: ResolvedConfig, registry: Registry, opts: 
     snnOverAnn: { value: aware.result.energyPJ.total / ann.result.energyPJ.total, definition: SNN_OVER_ANN_DEFINITION, paper: 1.27, snn: aware.result, ann: ann.result },
   };
   return { result, aware, unaware, ann };
+}
+
+/**
+ * One SNN training iteration on SATA per training algorithm (same network, T, hardware and
+ * sparsity), and the ANN once: what each algorithm saves and costs.
+ */
+export function compareAlgorithms(base: ResolvedConfig, registry: Registry, algorithms: readonly string[], opts: RunOptions = {}): AlgorithmComparisonResult {
+  const runs = algorithms.map((algorithm) => {
+    const cfg = deriveConfig(base, (d) => {
+      d.arch = 'sata';
+      d.algorithm = algorithm;
+    });
+    return { algorithm, result: simulateTraining(cfg, registry, opts).result };
+  });
+  const ann = simulateTraining(deriveConfig(base, (d) => {
+    d.arch = 'eyeriss';
+  }), registry, opts).result;
+  return { kind: 'algorithm-comparison', network: ann.network, timesteps: base.timesteps, ann, runs };
 }

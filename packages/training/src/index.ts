@@ -12,5 +12,5 @@ export { simulateTraining, algorithmOf, networkFor, acceleratorConfig, dataflowF
 export { measure, type Measurement } from './measure.js';
 export { priceSteps, isComputeComponent, type PricedRun, type StepEnergy } from './pricing.js';
 export { buildTimeline, stepAttribution, type TimelineFacts } from './timeline.js';
-export { compareTraining, type ComparisonRuns } from './compare.js';
+export { compareTraining, compareAlgorithms, type ComparisonRuns } from './compare.js';
 export { replayedActivity, replayedActivityFromFile, writeActivityFromBptt, ACTIVITY_BLOCK, type ActivityTraceLike } from './replayed.js';

@@ -171,17 +171,18 @@ function summarize(net: Network, cfg: ResolvedConfig, schedule: TrainingSchedule
 
 /** Peaks of the kept training state: on chip what the buffers hold pinned after a step, in DRAM the rest of what is live. */
 function keptState(schedule: TrainingSchedule, run: ScheduleResult): KeptState {
-  const zero = (): { onChipBytes: number; dramBytes: number } => ({ onChipBytes: 0, dramBytes: 0 });
-  const byStage: Record<Stage, { onChipBytes: number; dramBytes: number }> = { FP: zero(), BP: zero(), WG: zero(), WU: zero() };
-  const peak = { onChipBytes: 0, dramBytes: 0, totalBytes: 0 };
+  const zero = (): { onChipBytes: number; dramBytes: number; stateBytes: number } => ({ onChipBytes: 0, dramBytes: 0, stateBytes: 0 });
+  const byStage: Record<Stage, { onChipBytes: number; dramBytes: number; stateBytes: number }> = { FP: zero(), BP: zero(), WG: zero(), WU: zero() };
+  const peak = { ...zero(), totalBytes: 0 };
   run.steps.forEach((r, i) => {
     const onChip = r.pinnedBits / 8;
     const dram = Math.max(0, schedule.keptBits[i]! / 8 - onChip);
-    const s = byStage[schedule.tags[i]!.stage];
-    s.onChipBytes = Math.max(s.onChipBytes, onChip);
-    s.dramBytes = Math.max(s.dramBytes, dram);
-    peak.onChipBytes = Math.max(peak.onChipBytes, onChip);
-    peak.dramBytes = Math.max(peak.dramBytes, dram);
+    const state = schedule.stateBits[i]! / 8;
+    for (const x of [byStage[schedule.tags[i]!.stage], peak]) {
+      x.onChipBytes = Math.max(x.onChipBytes, onChip);
+      x.dramBytes = Math.max(x.dramBytes, dram);
+      x.stateBytes = Math.max(x.stateBytes, state);
+    }
     peak.totalBytes = Math.max(peak.totalBytes, onChip + dram);
   });
   return { peak, byStage };

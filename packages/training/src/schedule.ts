@@ -15,8 +15,10 @@ export interface StepTag {
 export interface TrainingSchedule {
   readonly steps: ScheduleStep[];
   readonly tags: StepTag[];
-  /** Bits of kept tensors live after each step (written for a later reader and not yet read for the last time): the training state. */
+  /** Bits of kept tensors live after each step (written for a later reader and not yet read for the last time). */
   readonly keptBits: number[];
+  /** The same without the weight gradients (which every algorithm accumulates until WU): the state the algorithm keeps. */
+  readonly stateBits: number[];
   /** The training algorithm's label (`bptt`, `tbptt:2`, ...). */
   readonly algorithm: string;
 }
@@ -128,7 +130,7 @@ class ScheduleBuilder {
     return { tensor: name, partition: PARTITION.gradients, bits: this.mode === 'ann' ? this.cfg.bits.activation : this.cfg.bits.gradient, elements: this.cfg.batch * l.outSize, value: 'real' };
   }
 
-  private context(l: ResolvedLayer, t0: number | null, stage: (s: LoweredGemm['stage']) => Stage): LoweringContext<any> {
+  private context(l: ResolvedLayer, t0: number | null, stage: (s: LoweredGemm['stage']) => Stage, steps?: readonly number[]): LoweringContext<any> {
     const cfg = this.cfg;
     const li = l.index;
     return {
@@ -156,6 +158,7 @@ class ScheduleBuilder {
         lossWindows: this.mode === 'ann' ? 1 : this.algorithm.lossWindows.length,
         ...(this.mode === 'snn' && this.algorithm.presynapticTrace !== undefined ? { presynapticTrace: this.algorithm.presynapticTrace } : {}),
       },
+      steps: steps ?? Array.from({ length: this.T }, (_, t) => t),
       gradientSkips: (t) => this.activity.gradientSkips(li, t),
       gemm: (g) => this.items.push({ tag: { layer: li, stage: stage(g.stage), t: g.t === undefined ? t0 : g.t }, gemm: this.accumulateGemm(g), layer: l }),
       vector: (v) => this.pushVector({ layer: li, stage: stage(v.stage), t: v.t === undefined ? t0 : v.t }, v),
@@ -222,9 +225,10 @@ class ScheduleBuilder {
     this.gradWrites.clear();
   }
 
-  lower(l: ResolvedLayer, pass: LoweringPass, t: number | null): void {
+  /** Lowers one layer's pass at step t (null: the steps `steps`, all T by default, at once). */
+  lower(l: ResolvedLayer, pass: LoweringPass, t: number | null, steps?: readonly number[]): void {
     if (pass === 'forward' && this.mode === 'snn' && this.cfg.coding === 'rate' && l.inputs.includes(-1)) this.encode(l, t);
-    l.def.lower(this.context(l, t, (s) => s), pass, t);
+    l.def.lower(this.context(l, t, (s) => s, steps), pass, t);
   }
 
   update(l: ResolvedLayer): void {
@@ -257,6 +261,7 @@ class ScheduleBuilder {
     const lastRead: number[] = [];
     const size: number[] = [];
     const writtenAt: number[] = [];
+    const nameOf: string[] = [];
     const versionOf: number[][] = [];
     this.items.forEach((it, i) => {
       versionOf.push(
@@ -269,6 +274,7 @@ class ScheduleBuilder {
               lastRead.push(-1);
               size.push(0);
               writtenAt.push(i);
+              nameOf.push(a.name);
               current.set(a.name, v);
             }
             size[v!] += a.bits;
@@ -280,7 +286,8 @@ class ScheduleBuilder {
         }),
       );
     });
-    const keptBits = this.liveBits(lastRead, size, writtenAt);
+    const keptBits = this.liveBits(lastRead, size, writtenAt, () => true);
+    const stateBits = this.liveBits(lastRead, size, writtenAt, (v) => tensorClass(nameOf[v]!) !== 'weight gradient');
     const steps: ScheduleStep[] = [];
     const tags: StepTag[] = [];
     this.items.forEach((it, i) => {
@@ -317,14 +324,14 @@ class ScheduleBuilder {
         traffic,
       } satisfies VectorStep);
     });
-    return { steps, tags, keptBits, algorithm: this.algorithm.label };
+    return { steps, tags, keptBits, stateBits, algorithm: this.algorithm.label };
   }
 
   /** Bits of kept versions (read by a later step) live after each step: from their write to their last read. */
-  private liveBits(lastRead: readonly number[], size: readonly number[], writtenAt: readonly number[]): number[] {
+  private liveBits(lastRead: readonly number[], size: readonly number[], writtenAt: readonly number[], counts: (v: number) => boolean): number[] {
     const delta = new Array<number>(this.items.length + 1).fill(0);
     lastRead.forEach((r, v) => {
-      if (r <= writtenAt[v]!) return; // read by no later step: not kept
+      if (r <= writtenAt[v]! || !counts(v)) return; // read by no later step: not kept
       delta[writtenAt[v]!]! += size[v]!;
       delta[r]! -= size[v]!;
     });
@@ -382,16 +389,24 @@ export function snnSchedule(net: Network, cfg: ResolvedConfig, dataflow: Dataflo
     for (const phase of algorithm.phases) {
       const fwd = phase.forward ?? [];
       const bwd = phase.backward ?? [];
+      // A barrier (batch norm) takes the phase's steps together: they must be one of the algorithm's groups.
+      const group = (steps: readonly number[], l: ResolvedLayer): readonly number[] => {
+        const key = [...steps].sort((x, y) => x - y).join(',');
+        if (!algorithm.timeGroups.some((g) => g.join(',') === key)) {
+          throw new ConfigError(
+            `layer ${l.name} (${l.kind}) normalises over steps ${algorithm.timeGroups.map((g) => `${g[0]! + 1}..${g[g.length - 1]! + 1}`).join(' and ')} together, but training algorithm ${algorithm.label} runs steps ${key.split(',').map((x) => Number(x) + 1).join(', ')} on their own (its backward needs every step's gradient; use bptt, tbptt, sltt or ottt)`,
+          );
+        }
+        return [...steps].sort((x, y) => x - y);
+      };
       for (const s of segments) {
-        if (s.barrier && fwd.length > 0) {
-          if (fwd.length !== T) throw new ConfigError(`layer ${s.layers[0]!.name} (${s.layers[0]!.kind}) needs every time step of its input at once; training algorithm ${algorithm.label} runs ${fwd.length} step(s) at a time (use bptt)`);
-          b.lower(s.layers[0]!, 'forward', null);
-        } else if (!s.barrier) for (const t of fwd) for (const l of s.layers) if (!(phase.recompute && l.def.head)) b.lower(l, 'forward', t);
+        if (s.barrier && fwd.length > 0) b.lower(s.layers[0]!, 'forward', null, group(fwd, s.layers[0]!));
+        else if (!s.barrier) for (const t of fwd) for (const l of s.layers) if (!(phase.recompute && l.def.head)) b.lower(l, 'forward', t);
       }
       if (bwd.length === 0) continue;
       b.newBackwardPass();
       for (const s of [...segments].reverse()) {
-        if (s.barrier) b.lower(s.layers[0]!, 'backward', null);
+        if (s.barrier) b.lower(s.layers[0]!, 'backward', null, group(bwd, s.layers[0]!));
         else for (const t of bwd) for (const l of [...s.layers].reverse()) b.lower(l, 'backward', t);
       }
     }

@@ -1,8 +1,9 @@
 import { extname } from 'node:path';
 import { ConfigError, deriveConfig } from '@sata/core';
-import { formatComparison, toJson } from '@sata/report';
+import { formatAlgorithmComparison, formatComparison, toJson } from '@sata/report';
+import { algorithmFor } from '@sata/snn';
 import type { TraceWriter } from '@sata/trace';
-import { compareTraining, type ResolvedConfig } from '@sata/training';
+import { compareAlgorithms, compareTraining, type ResolvedConfig } from '@sata/training';
 import type { CommandFactory } from '../context.js';
 import { recordSteps } from '../runs/hw-trace.js';
 import { startTrainingTrace } from '../runs/simulate-kind.js';
@@ -42,11 +43,23 @@ export const compareCommand: CommandFactory = (ctx) => ({
   builder: (y) =>
     trainingOptions(y)
       .option('trace', { type: 'string', describe: 'record the three simulated runs: FILE.ext gives FILE.snn.ext, FILE.snn-unaware.ext and FILE.ann.ext (simulate traces)' })
-      .option('timeline', { type: 'boolean', default: false, describe: 'put each run\'s timeline into the --json result (sata report draws them)' }),
-  handler: (argv: TrainingArgs & { trace?: string; timeline?: boolean }) => {
+      .option('timeline', { type: 'boolean', default: false, describe: 'put each run\'s timeline into the --json result (sata report draws them)' })
+      .option('algorithms', { type: 'string', describe: 'compare training algorithms instead: a comma-separated list (bptt,tbptt:2,sltt,ottt,bptt-checkpoint:2), one SNN iteration each beside the ANN' }),
+  handler: (argv: TrainingArgs & { trace?: string; timeline?: boolean; algorithms?: string }) => {
     const cfg = configFromArgs(argv as TrainingArgs & Record<string, unknown>);
     const progress = progressReporter(ctx.io);
     const registry = ctx.registry();
+    if (argv.algorithms !== undefined) {
+      const list = argv.algorithms.split(',').map((a) => a.trim()).filter((a) => a !== '');
+      if (list.length === 0) throw new ConfigError('--algorithms needs a comma-separated list of training algorithms, e.g. bptt,sltt');
+      if (argv.trace !== undefined) throw new ConfigError('--algorithms and --trace do not go together: trace one algorithm with sata simulate --algorithm A --trace FILE');
+      // Every name checked before the first (long) run.
+      for (const a of list) algorithmFor(a, cfg.timesteps, cfg.seed, registry, '--algorithms');
+      const c = compareAlgorithms(cfg, registry, list, { progress: progress.message, attach: progress.attach });
+      progress.done();
+      ctx.io.out(argv.json ? toJson(c) : formatAlgorithmComparison(c));
+      return;
+    }
     if (argv.trace === undefined) {
       const runs = compareTraining(cfg, registry, { progress: progress.message, attach: progress.attach, timeline: argv.timeline });
       progress.done();

@@ -18,6 +18,7 @@ export const bpttAlgorithm: AlgorithmContribution = {
       lossWindows: [range(0, T)],
       cutBefore: () => false,
       phases: [{ forward: range(0, T) }, { backward: range(0, T).reverse() }],
+      timeGroups: [range(0, T)],
       batchesTime: true,
       summary: 'keeps every step of every layer until the backward pass; the full gradient',
     };

@@ -22,6 +22,7 @@ export const otttAlgorithm: AlgorithmContribution = {
       cutBefore: () => true,
       presynapticTrace: lam,
       phases: range(0, T).map((t) => ({ forward: [t], backward: [t] })),
+      timeGroups: range(0, T).map((t) => [t]),
       batchesTime: false,
       summary: `keeps one presynaptic trace per weighted layer (decay ${lam}) instead of the history`,
     };

@@ -23,6 +23,7 @@ export const slttAlgorithm: AlgorithmContribution = {
       lossWindows: chosen.map((t) => [t]),
       cutBefore: () => true,
       phases: range(0, T).map((t) => (pick.has(t) ? { forward: [t], backward: [t] } : { forward: [t] })),
+      timeGroups: range(0, T).map((t) => [t]),
       batchesTime: false,
       summary: `keeps nothing across steps for the backward pass; backward at ${K === T ? 'every step' : `steps ${chosen.map((t) => t + 1).join(', ')}`}`,
     };

@@ -20,6 +20,7 @@ export const tbpttAlgorithm: AlgorithmContribution = {
       lossWindows: windows,
       cutBefore: (t) => t % K === 0,
       phases: windows.flatMap((w) => [{ forward: w }, { backward: [...w].reverse() }]),
+      timeGroups: windows,
       batchesTime: K >= T,
       summary: `keeps the state of one window of ${K} step(s); no gradient across window edges`,
     };

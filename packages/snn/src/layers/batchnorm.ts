@@ -4,6 +4,8 @@
  * y = gamma (x - mean) / sqrt(var + eps) + beta. Its backward goes through the statistics:
  * dx = gamma / std (dy - mean(dy) - xhat mean(dy xhat)). In evaluation it normalises by the
  * running statistics (momentum 0.1, unbiased running variance, as PyTorch).
+ * Under an algorithm that runs forward a window or a step at a time, the statistics are per
+ * window or step (as online training normalises); `groups` says which.
  * On the accelerator every step of its input must exist before its first output: FP is two
  * reductions (mean, variance) and a normalising pass over all T steps on the vector unit,
  * BP two reductions (sum dy, sum dy xhat, fused in one pass) and a pass; a barrier that a
@@ -11,7 +13,7 @@
  */
 import { ConfigError } from '@sata/core';
 import type { LayerKind, LoweredAccess, TensorRef } from '@sata/plugin-api';
-import { alloc } from '../tensor.js';
+import { alloc, type FloatArray } from '../tensor.js';
 import { dtypeOfArray, fmtShape, lowerWeightUpdate, numField } from './common.js';
 
 export interface BatchNormAttrs {
@@ -25,6 +27,9 @@ interface Saved {
 }
 
 const channels = (shape: readonly number[]): { C: number; P: number } => ({ C: shape[0]!, P: shape[1]! * shape[2]! });
+
+/** The groups of steps normalised together (all T unless the training algorithm runs steps apart). */
+const groupsOf = (ctx: { T: number; groups?: readonly (readonly number[])[] }): readonly (readonly number[])[] => ctx.groups ?? [Array.from({ length: ctx.T }, (_, t) => t)];
 
 export const batchnormKind: LayerKind<BatchNormAttrs> = {
   name: 'batchnorm',
@@ -54,107 +59,120 @@ export const batchnormKind: LayerKind<BatchNormAttrs> = {
     const { C, P } = channels(ctx.layer.inShape);
     const xs = ctx.inputs[0]!;
     const B = ctx.batch;
-    const T = ctx.T;
-    const N = T * B * P;
     const gamma = ctx.params['gamma']!;
     const beta = ctx.params['beta']!;
-    const mean = new Float64Array(C);
-    const variance = new Float64Array(C);
-    if (ctx.training) {
-      for (let c = 0; c < C; c++) {
-        let s = 0;
-        for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) {
-          const o = (b * C + c) * P;
-          for (let p = 0; p < P; p++) s += xs[t]![o + p]!;
-        }
-        const m = s / N;
-        let v = 0;
-        for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) {
-          const o = (b * C + c) * P;
-          for (let p = 0; p < P; p++) {
-            const d = xs[t]![o + p]! - m;
-            v += d * d;
-          }
-        }
-        mean[c] = m;
-        variance[c] = v / N;
-      }
-    } else {
-      mean.set(ctx.params['runningMean']!);
-      variance.set(ctx.params['runningVar']!);
-    }
-    const invStd = variance.map((v) => 1 / Math.sqrt(v + ctx.layer.attrs.eps));
-    const y = xs.map((x) => {
-      const out = alloc(dtypeOfArray(x), x.length);
-      for (let b = 0; b < B; b++) for (let c = 0; c < C; c++) {
-        const o = (b * C + c) * P;
-        for (let p = 0; p < P; p++) out[o + p] = ((x[o + p]! - mean[c]!) * invStd[c]!) * gamma[c]! + beta[c]!;
-      }
-      return out;
-    });
-    const saved: Saved = { mean, invStd };
-    if (!ctx.training) return { y, saved };
-    // The running statistics a trainer stores after the iteration (unbiased variance, as PyTorch).
-    const m = ctx.layer.attrs.momentum;
     const rm = ctx.params['runningMean']!;
     const rv = ctx.params['runningVar']!;
-    const runningMean = alloc(dtypeOfArray(rm), C);
-    const runningVar = alloc(dtypeOfArray(rv), C);
-    for (let c = 0; c < C; c++) {
-      runningMean[c] = (1 - m) * rm[c]! + m * mean[c]!;
-      runningVar[c] = (1 - m) * rv[c]! + m * (N > 1 ? (variance[c]! * N) / (N - 1) : variance[c]!);
+    const runningMean = Float64Array.from(rm);
+    const runningVar = Float64Array.from(rv);
+    const y: FloatArray[] = new Array(ctx.T);
+    const saved: Saved[] = new Array(ctx.T);
+    let stats: { mean: Float64Array; var: Float64Array } | undefined;
+    for (const group of groupsOf(ctx)) {
+      const N = group.length * B * P;
+      const mean = new Float64Array(C);
+      const variance = new Float64Array(C);
+      if (ctx.training) {
+        for (let c = 0; c < C; c++) {
+          let s = 0;
+          for (const t of group) for (let b = 0; b < B; b++) {
+            const o = (b * C + c) * P;
+            for (let p = 0; p < P; p++) s += xs[t]![o + p]!;
+          }
+          const m = s / N;
+          let v = 0;
+          for (const t of group) for (let b = 0; b < B; b++) {
+            const o = (b * C + c) * P;
+            for (let p = 0; p < P; p++) {
+              const d = xs[t]![o + p]! - m;
+              v += d * d;
+            }
+          }
+          mean[c] = m;
+          variance[c] = v / N;
+        }
+        // The running statistics after this group (unbiased variance, as PyTorch), applied group by group.
+        const mo = ctx.layer.attrs.momentum;
+        for (let c = 0; c < C; c++) {
+          runningMean[c] = (1 - mo) * runningMean[c]! + mo * mean[c]!;
+          runningVar[c] = (1 - mo) * runningVar[c]! + mo * (N > 1 ? (variance[c]! * N) / (N - 1) : variance[c]!);
+        }
+      } else {
+        mean.set(rm);
+        variance.set(rv);
+      }
+      const invStd = variance.map((v) => 1 / Math.sqrt(v + ctx.layer.attrs.eps));
+      for (const t of group) {
+        const x = xs[t]!;
+        const out = alloc(dtypeOfArray(x), x.length);
+        for (let b = 0; b < B; b++) for (let c = 0; c < C; c++) {
+          const o = (b * C + c) * P;
+          for (let p = 0; p < P; p++) out[o + p] = ((x[o + p]! - mean[c]!) * invStd[c]!) * gamma[c]! + beta[c]!;
+        }
+        y[t] = out;
+        saved[t] = { mean, invStd };
+      }
+      stats ??= { mean, var: variance };
     }
-    return { y, saved, stats: { mean, var: variance }, buffers: { runningMean, runningVar } };
+    if (!ctx.training) return { y, saved };
+    return {
+      y, saved,
+      ...(groupsOf(ctx).length === 1 && stats ? { stats } : {}),
+      buffers: { runningMean: Float64Array.from(runningMean) as unknown as FloatArray, runningVar: Float64Array.from(runningVar) as unknown as FloatArray },
+    };
   },
   backward(ctx) {
     const { C, P } = channels(ctx.layer.inShape);
-    const { mean, invStd } = ctx.fwd.saved as Saved;
+    const saved = ctx.fwd.saved as Saved[];
     const xs = ctx.inputs[0]!;
     const B = ctx.batch;
-    const T = ctx.T;
-    const N = T * B * P;
     const gamma = ctx.params['gamma']!;
     const dGamma = alloc(dtypeOfArray(gamma), C);
     const dBeta = alloc(dtypeOfArray(gamma), C);
-    const sumDy = new Float64Array(C);
-    const sumDyXhat = new Float64Array(C);
-    for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) for (let c = 0; c < C; c++) {
-      const o = (b * C + c) * P;
-      let s = 0;
-      let sx = 0;
-      for (let p = 0; p < P; p++) {
-        const g = ctx.dy[t]![o + p]!;
-        s += g;
-        sx += g * (xs[t]![o + p]! - mean[c]!) * invStd[c]!;
+    const dx: FloatArray[] | null = ctx.needsInputGrad[0] ? new Array(ctx.T) : null;
+    for (const group of groupsOf(ctx)) {
+      const { mean, invStd } = saved[group[0]!]!;
+      const N = group.length * B * P;
+      const sumDy = new Float64Array(C);
+      const sumDyXhat = new Float64Array(C);
+      for (const t of group) for (let b = 0; b < B; b++) for (let c = 0; c < C; c++) {
+        const o = (b * C + c) * P;
+        let s = 0;
+        let sx = 0;
+        for (let p = 0; p < P; p++) {
+          const g = ctx.dy[t]![o + p]!;
+          s += g;
+          sx += g * (xs[t]![o + p]! - mean[c]!) * invStd[c]!;
+        }
+        sumDy[c] += s;
+        sumDyXhat[c] += sx;
       }
-      sumDy[c] += s;
-      sumDyXhat[c] += sx;
+      for (let c = 0; c < C; c++) {
+        dGamma[c] += sumDyXhat[c]!;
+        dBeta[c] += sumDy[c]!;
+      }
+      if (!dx) continue;
+      for (const t of group) {
+        const x = xs[t]!;
+        const out = alloc(dtypeOfArray(x), x.length);
+        const dy = ctx.dy[t]!;
+        for (let b = 0; b < B; b++) for (let c = 0; c < C; c++) {
+          const o = (b * C + c) * P;
+          const k = gamma[c]! * invStd[c]!;
+          const m1 = sumDy[c]! / N;
+          const m2 = sumDyXhat[c]! / N;
+          for (let p = 0; p < P; p++) out[o + p] = k * (dy[o + p]! - m1 - (x[o + p]! - mean[c]!) * invStd[c]! * m2);
+        }
+        dx[t] = out;
+      }
     }
-    for (let c = 0; c < C; c++) {
-      dGamma[c] = sumDyXhat[c]!;
-      dBeta[c] = sumDy[c]!;
-    }
-    const dx = ctx.needsInputGrad[0]
-      ? xs.map((x, t) => {
-          const out = alloc(dtypeOfArray(x), x.length);
-          const dy = ctx.dy[t]!;
-          for (let b = 0; b < B; b++) for (let c = 0; c < C; c++) {
-            const o = (b * C + c) * P;
-            const k = gamma[c]! * invStd[c]!;
-            const m1 = sumDy[c]! / N;
-            const m2 = sumDyXhat[c]! / N;
-            for (let p = 0; p < P; p++) out[o + p] = k * (dy[o + p]! - m1 - (x[o + p]! - mean[c]!) * invStd[c]! * m2);
-          }
-          return out;
-        })
-      : null;
     return { dx: [dx], grads: { gamma: dGamma, beta: dBeta } };
   },
   lower(ctx, pass) {
     const l = ctx.layer;
     const n = ctx.batch * l.outSize;
-    const all = n * ctx.T;
-    const steps = Array.from({ length: ctx.T }, (_, t) => t);
+    const steps = ctx.steps;
+    const all = n * steps.length;
     const each = (access: 'read' | 'write', ref: (t: number) => TensorRef | null): LoweredAccess[] =>
       steps.flatMap((t) => {
         const r = ref(t);
