@@ -3,7 +3,7 @@
  * the epoch loop that records test accuracy and the measured densities of every epoch.
  */
 import { ConfigError, Rng } from '@sata/core';
-import type { EncoderContribution } from '@sata/plugin-api';
+import type { AlgorithmInstance, EncoderContribution } from '@sata/plugin-api';
 import { countCorrect, DensityAccumulator, runBptt, runForward, type LayerDensity, type Weights } from './bptt.js';
 import { gatherBatch, type Dataset } from './data.js';
 import { encodeSequence } from './encoders.js';
@@ -163,6 +163,8 @@ export interface TrainOptions {
   readonly onEpoch?: (e: EpochRecord) => void;
   /** Called after every training batch. */
   readonly onBatch?: (epoch: number, done: number, total: number) => void;
+  /** The training algorithm whose gradient to follow (default: BPTT). */
+  readonly algorithm?: AlgorithmInstance;
 }
 
 export interface EpochRecord {
@@ -207,6 +209,7 @@ export function train(net: Network, data: { train: Dataset; test: Dataset }, o: 
   const rng = new Rng(o.seed, 'train');
   const ws = new Workspace();
   const lif = { T: o.T, lam: o.lam, theta: o.theta, workspace: ws };
+  const learn = { ...lif, ...(o.algorithm ? { algorithm: o.algorithm } : {}) };
   const epochs: EpochRecord[] = [];
   const nBatches = Math.ceil(data.train.count / o.batch);
   for (let e = 1; e <= o.epochs; e++) {
@@ -219,7 +222,7 @@ export function train(net: Network, data: { train: Dataset; test: Dataset }, o: 
       const idx = order.slice(b * o.batch, (b + 1) * o.batch);
       const { x, labels } = gatherBatch(data.train, idx, o.dtype);
       const inputs = encodeSequence(o.encoder, x, o.T, rng.split(`epoch${e}.batch${b}`), o.dtype);
-      const r = runBptt(net, weights, inputs, labels, lif);
+      const r = runBptt(net, weights, inputs, labels, learn);
       opt.lr = scheduledLr(o.schedule ?? 'constant', lr, (e - 1) * nBatches + b, o.epochs * nBatches);
       acc.add(r.layers);
       lossSum += r.loss;

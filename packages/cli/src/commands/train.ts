@@ -22,6 +22,7 @@ interface TrainArgs {
   dtype: DType;
   gain: number;
   samples: number;
+  algorithm?: string;
   trace?: string;
   recordActivity?: string;
   activityBatch?: number;
@@ -52,6 +53,7 @@ export const trainCommand: CommandFactory = (ctx) => ({
       .option('dtype', { choices: ['float32', 'float64'] as const, default: 'float32' as const, describe: 'arithmetic precision' })
       .option('gain', { type: 'number', default: 2, describe: 'weight initialisation gain (normal * gain / sqrt(fan-in))' })
       .option('samples', { type: 'number', default: 2000, describe: 'synthetic data: samples (5/6 train, 1/6 test)' })
+      .option('algorithm', { type: 'string', describe: 'training algorithm: bptt, tbptt:K, sltt, sltt:K, ottt, ottt:lambda, bptt-checkpoint:K [default: bptt]' })
       .option('record-activity', { type: 'string', describe: 'after training, write the spikes and gradients of one BPTT iteration (per layer and step) as an activity trace to FILE (sata simulate --activity FILE)' })
       .option('activity-batch', { type: 'number', describe: 'test samples of the recorded iteration (default 1; sata simulate --batch must match)' })
       .option('trace', { type: 'string', describe: 'record the run (one event per epoch: loss, accuracies, spike densities) into FILE; sata replay FILE --verify re-trains and compares' })
@@ -65,6 +67,7 @@ export const trainCommand: CommandFactory = (ctx) => ({
         network: argv.network, dataset: argv.dataset, timesteps: argv.timesteps, epochs: argv.epochs, batch: argv.batch, optimizer: argv.optimizer,
         ...(argv.lr !== undefined ? { lr: argv.lr } : {}),
         schedule: argv.schedule, seed: argv.seed, lam: argv.lam, theta: argv.theta, encoder: argv.encoder, dtype: argv.dtype, gain: argv.gain, samples: argv.samples,
+        ...(argv.algorithm !== undefined ? { algorithm: argv.algorithm } : {}),
       },
       'sata train options',
     );
@@ -103,7 +106,7 @@ export const trainCommand: CommandFactory = (ctx) => ({
         toJson({
           network: net.name,
           dataset: { name: data.train.name.replace(/-train$/, ''), source, description: data.train.description, train: data.train.count, test: data.test.count },
-          options: { T: argv.timesteps, lam: argv.lam, theta: argv.theta, encoder: argv.encoder, optimizer: argv.optimizer, lr: argv.lr ?? DEFAULT_LR[argv.optimizer], schedule: argv.schedule, batch: argv.batch, epochs: argv.epochs, seed: argv.seed, dtype: argv.dtype, gain: argv.gain },
+          options: { T: argv.timesteps, lam: argv.lam, theta: argv.theta, encoder: argv.encoder, optimizer: argv.optimizer, lr: argv.lr ?? DEFAULT_LR[argv.optimizer], schedule: argv.schedule, batch: argv.batch, epochs: argv.epochs, seed: argv.seed, dtype: argv.dtype, gain: argv.gain, algorithm: argv.algorithm ?? 'bptt' },
           epochs: result.epochs,
           testAccuracy: result.testAccuracy,
           wallSeconds,

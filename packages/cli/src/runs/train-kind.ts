@@ -8,7 +8,7 @@
  */
 import { Component, ConfigError, defineComponentInfo, Rng, Simulator, type RunResult } from '@sata/core';
 import type { Registry } from '@sata/plugin-api';
-import { digitsSplit, encodeSequence, gatherBatch, networkFromRef, runBptt, splitDataset, syntheticDataset, train, type DType, type EpochRecord, type LrSchedule, type Network, type OptimizerName, type Split, type TrainResult, type Weights } from '@sata/snn';
+import { algorithmFor, digitsSplit, encodeSequence, gatherBatch, networkFromRef, runBptt, splitDataset, syntheticDataset, train, type DType, type EpochRecord, type LrSchedule, type Network, type OptimizerName, type Split, type TrainResult, type Weights } from '@sata/snn';
 import type { ActionRecorder, ReplayableRunKind } from '@sata/trace';
 
 export const TRAIN_RUN_KIND = 'train';
@@ -30,9 +30,11 @@ export interface TrainConfig {
   readonly dtype: DType;
   readonly gain: number;
   readonly samples: number;
+  /** The training algorithm (default bptt). */
+  readonly algorithm?: string;
 }
 
-const FIELDS = ['network', 'dataset', 'timesteps', 'epochs', 'batch', 'optimizer', 'lr', 'schedule', 'seed', 'lam', 'theta', 'encoder', 'dtype', 'gain', 'samples'];
+const FIELDS = ['network', 'dataset', 'timesteps', 'epochs', 'batch', 'optimizer', 'lr', 'schedule', 'seed', 'lam', 'theta', 'encoder', 'dtype', 'gain', 'samples', 'algorithm'];
 
 export function resolveTrainConfig(raw: unknown, where = 'train configuration'): TrainConfig {
   const fail = (m: string): never => {
@@ -61,6 +63,7 @@ export function resolveTrainConfig(raw: unknown, where = 'train configuration'):
     dtype: oneOf('dtype', ['float32', 'float64']),
     gain: num('gain'),
     samples: int('samples', 2),
+    ...(o.algorithm !== undefined ? { algorithm: str('algorithm') } : {}),
   };
 }
 
@@ -103,8 +106,9 @@ export function trainRunKind(registry: Registry): TrainRunKind {
         ? digitsSplit(0)
         : splitDataset(syntheticDataset({ inputShape: net.inputShape, classes: net.classes, count: c.samples, seed: c.seed }), Math.round((c.samples * 5) / 6), c.seed);
     hooks.onStart?.(net, data);
+    const algorithm = algorithmFor(c.algorithm ?? 'bptt', c.timesteps, c.seed, registry, 'algorithm');
     const result = train(net, data, {
-      T: c.timesteps, lam: c.lam, theta: c.theta, epochs: c.epochs, batch: c.batch, optimizer: c.optimizer,
+      T: c.timesteps, lam: c.lam, theta: c.theta, epochs: c.epochs, batch: c.batch, optimizer: c.optimizer, algorithm,
       ...(c.lr !== undefined ? { lr: c.lr } : {}),
       schedule: c.schedule, seed: c.seed, dtype: c.dtype, encoder, gain: c.gain,
       ...(hooks.onBatch ? { onBatch: hooks.onBatch } : {}),
@@ -139,5 +143,5 @@ export function activityIteration(net: Network, weights: Weights, data: Split, c
   const encoder = registry.get('encoders', encoderName);
   const { x, labels } = gatherBatch(data.test, Array.from({ length: samples }, (_, i) => i), c.dtype);
   const inputs = encodeSequence(encoder, x, c.timesteps, new Rng(c.seed, 'measure.encoder'));
-  return runBptt(net, weights, inputs, labels, { T: c.timesteps, lam: c.lam, theta: c.theta });
+  return runBptt(net, weights, inputs, labels, { T: c.timesteps, lam: c.lam, theta: c.theta, algorithm: algorithmFor(c.algorithm ?? 'bptt', c.timesteps, c.seed, registry, 'algorithm') });
 }
