@@ -1,0 +1,102 @@
+/**
+ * Training algorithms on the accelerator: each one's schedule (what runs when, what is kept),
+ * its kept state against BPTT's, and the comparison command.
+ */
+import { builtinRegistry, runCli } from '@sata/cli';
+import { resolveConfig, simulateTraining, type TrainingRun } from '@sata/training';
+import { describe, expect, it } from 'vitest';
+
+const registry = builtinRegistry();
+const run = (algorithm: string, o: Record<string, unknown> = {}): TrainingRun =>
+  simulateTraining(resolveConfig({ network: 'digits-cnn', timesteps: 4, dataflow: 'ws', algorithm, ...o } as never), registry);
+const labels = (r: TrainingRun): string[] => r.schedule.steps.map((s) => s.label);
+const readsOf = (r: TrainingRun, label: string): string[] => {
+  const s = r.schedule.steps.find((x) => x.label === label)!;
+  return s.kind === 'gemm' ? [s.tensors!.ifmap!, s.tensors!.filter!] : s.traffic!.filter((a) => a.access === 'read').map((a) => a.tensor);
+};
+
+function capture() {
+  const io = { stdout: '', stderr: '', interactive: false, out: (t: string) => void (io.stdout += `${t}\n`), err: (t: string) => void (io.stderr += `${t}\n`) };
+  return io;
+}
+
+describe('training algorithms on SATA', () => {
+  const bptt = run('bptt');
+
+  it('sltt: each step\'s backward right after its forward, no temporal gradient, less kept state', () => {
+    const r = run('sltt');
+    const l = labels(r);
+    expect(l.indexOf('conv1_lif/BP/t1/gradient')).toBeLessThan(l.indexOf('conv1/FP/t2'));
+    for (let t = 1; t <= 4; t++) expect(readsOf(r, `conv1_lif/BP/t${t}/gradient`)).not.toContain(`conv1.du[${t}]`);
+    expect(readsOf(bptt, 'conv1_lif/BP/t1/gradient')).toContain('conv1.du[1]');
+    // A loss per step: four output gradients.
+    expect(l.filter((x) => x.startsWith('out/BP/output-gradient'))).toHaveLength(4);
+    expect(r.result.keptState!.peak.stateBytes).toBeLessThan(bptt.result.keptState!.peak.stateBytes);
+    expect(r.result.algorithm).toBe('sltt');
+  });
+
+  it('ottt: a presynaptic trace per weighted layer and step, and weight gradients that multiply (the trace is real)', () => {
+    const r = run('ottt');
+    expect(labels(r).filter((x) => x.startsWith('conv2/FP/') && x.endsWith('/trace'))).toHaveLength(4);
+    expect(readsOf(r, 'conv2/WG/t3')[0]).toBe('conv2.trace');
+    expect(bptt.result.ops['WG.and_accumulate']!.active).toBeGreaterThan(0);
+    // Only the first layer (analog pixels) multiplies under BPTT; every layer does under OTTT.
+    expect(r.result.ops['WG.and_accumulate']).toBeUndefined();
+    expect(r.result.ops['WG.mac']!.active).toBeGreaterThan(bptt.result.ops['WG.mac']!.active);
+  });
+
+  it('bptt-checkpoint:2 recomputes the first segment\'s forward pass (not the loss head) and keeps less', () => {
+    const r = run('bptt-checkpoint:2');
+    const count = (x: TrainingRun, prefix: string) => labels(x).filter((s) => s.startsWith(prefix)).length;
+    expect(count(r, 'conv1/FP/')).toBe(6); // 4 steps, then steps 1 and 2 again
+    expect(count(bptt, 'conv1/FP/')).toBe(4);
+    expect(count(r, 'out/FP/')).toBe(count(bptt, 'out/FP/'));
+    expect(count(r, 'conv1_lif/BP/')).toBe(4);
+    expect(r.result.energyPJ.byStage.FP).toBeGreaterThan(bptt.result.energyPJ.byStage.FP);
+    expect(r.result.keptState!.peak.stateBytes).toBeLessThan(bptt.result.keptState!.peak.stateBytes);
+    // Its gradient is BPTT's: the backward work is the same.
+    expect(r.result.ops['BP.mac']).toEqual(bptt.result.ops['BP.mac']);
+  });
+
+  it('tbptt:2: windows of two steps, the gradient cut at their edge, an output gradient per window', () => {
+    const r = run('tbptt:2');
+    expect(readsOf(r, 'conv1_lif/BP/t1/gradient')).toContain('conv1.du[1]');
+    expect(readsOf(r, 'conv1_lif/BP/t2/gradient')).not.toContain('conv1.du[2]');
+    expect(labels(r).filter((x) => x.startsWith('out/BP/output-gradient'))).toEqual(['out/BP/output-gradient/t2', 'out/BP/output-gradient/t4']);
+    expect(labels(r).indexOf('conv1_lif/BP/t1/gradient')).toBeLessThan(labels(r).indexOf('conv1/FP/t3'));
+  });
+
+  it('measured sparsity follows the algorithm: OTTT\'s weight gradients count the zeros of the traces', () => {
+    const m = run('ottt', { sparsity: { mode: 'measured' }, dataset: 'digits', batch: 2 });
+    const s = run('bptt', { sparsity: { mode: 'measured' }, dataset: 'digits', batch: 2 });
+    // A trace is nonzero wherever an input was so far: fewer zeros to gate than the spikes have.
+    const share = (r: TrainingRun) => r.result.ops['WG.mac']!.active / (r.result.ops['WG.mac']!.active + r.result.ops['WG.mac']!.gated);
+    expect(share(m)).toBeGreaterThan(0);
+    expect(m.result.ops['WG.mac']!.active).toBeGreaterThan(s.result.ops['WG.mac']!.active);
+  });
+
+  it('runs step by step even with a time-batching dataflow, and refuses batch norm over time where it splits the backward pass', () => {
+    const r = run('sltt', { dataflow: 'sata-tiled' });
+    expect(labels(r).some((x) => x.includes('all-t'))).toBe(false);
+    expect(labels(run('bptt', { dataflow: 'sata-tiled' })).some((x) => x.includes('all-t'))).toBe(true);
+    expect(() => run('bptt-checkpoint:2', { network: 'digits-resnet' })).toThrow(/b1_conv2_bn \(batchnorm\) normalises over steps 1\.\.4 together, but training algorithm bptt-checkpoint:2 runs steps 3, 4 on their own/);
+    // Online algorithms normalise per step.
+    expect(run('sltt', { network: 'digits-resnet' }).result.energyPJ.total).toBeGreaterThan(0);
+  });
+
+  it('sata compare --algorithms prints one table, --json one document; an unknown algorithm exits 2 before any run', async () => {
+    const io = capture();
+    expect(await runCli(['compare', '--network', 'mlp', '-T', '2', '--dataflow', 'ws', '--algorithms', 'bptt,sltt,ottt'], io)).toBe(0);
+    expect(io.stdout).toMatch(/bptt +sltt +ottt +ANN \(baseline\)/);
+    expect(io.stdout).toMatch(/peak kept state \(no dW\)/);
+    const j = capture();
+    expect(await runCli(['compare', '--network', 'mlp', '-T', '2', '--algorithms', 'bptt,tbptt:1', '--json'], j)).toBe(0);
+    const doc = JSON.parse(j.stdout);
+    expect(doc.kind).toBe('algorithm-comparison');
+    expect(doc.runs.map((x: { algorithm: string }) => x.algorithm)).toEqual(['bptt', 'tbptt:1']);
+    const bad = capture();
+    expect(await runCli(['compare', '--network', 'mlp', '--algorithms', 'bptt,nope'], bad)).toBe(2);
+    expect(bad.stderr).toMatch(/--algorithms: unknown training algorithm "nope"/);
+    expect(bad.stderr).not.toMatch(/simulating/);
+  });
+});
