@@ -165,6 +165,18 @@ const measured = await sweep('digits-cnn-measured', ['--network', 'digits-cnn', 
 
 // The HTML report of the main sweep (VGG5, T = 1..8, ws, sata and sata-tiled) with the default point's comparison.
 const main = runs.vgg5.t;
+// Training algorithms: one SNN iteration each (simulate runner), VGG5 and ResNet-19, dataflow ws
+// (the time-batched dataflows batch only BPTT), and the ANN once per network (it has no T).
+const ALGORITHMS = ['bptt', 'tbptt:2', 'sltt', 'ottt', 'bptt-checkpoint:2'];
+const ALG_T = [1, 2, 4, 8];
+const algRuns = {};
+for (const [net, algs] of [['vgg5', ALGORITHMS], ['resnet19', ALGORITHMS.filter((a) => !a.startsWith('bptt-checkpoint'))]]) {
+  algRuns[net] = {
+    snn: await sweep(`${net}-algorithms`, ['--runner', 'simulate', '--network', net, '--dataflow', 'ws', '--param', `timesteps=${ALG_T.join(',')}`, '--param', `algorithm=${algs.join(',')}`]),
+    ann: await sweep(`${net}-algorithms-ann`, ['--runner', 'simulate', '--network', net, '--dataflow', 'ws', '--arch', 'eyeriss', '--param', 'timesteps=1']),
+    algs,
+  };
+}
 const defaultPoint = main.points.find((p) => p.params.dataflow === 'ws' && p.params.timesteps === 4);
 const defaultFile = join(OUT, 'vgg5-compare-T4.json');
 writeFileSync(defaultFile, `${JSON.stringify(defaultPoint.result, null, 2)}\n`);
@@ -580,6 +592,45 @@ w(
 w(`- SNN/ANN with measured sparsity: ${measT.map((p) => `${ratio(p.result.snnOverAnn.value)} at T=${p.params.timesteps}`).join(', ')}; ${crossingText(mc)} over T = ${mts.join(', ')}.`);
 w();
 
+w('## 8. Training algorithms: what BPTT\'s alternatives save and cost on SATA');
+w();
+w('One SNN training iteration per algorithm and T (dataflow ws, statistical default sparsities), against the ANN on the baseline.');
+w('Kept state is the peak of what is written for a later step and not yet read for the last time, without the weight gradients');
+w('(which every algorithm accumulates until the update); the pinnable on-chip space is half of each global-buffer partition.');
+w('`bptt-checkpoint` does not run ResNet-19: its batch norm normalises over all T steps, so its backward pass needs every');
+w("step's gradient before any segment's, which time checkpointing cannot give (the online algorithms normalise per step).");
+w();
+const pinnable = Object.values(base.memory.glbKiB).reduce((a, b) => a + b, 0) * 1024 * base.memory.pinnedShare;
+const kib = (b) => `${num(b / 1024)} KiB`;
+for (const [net, r] of Object.entries(algRuns)) {
+  const ann = r.ann.points[0].result;
+  w(`### ${net}`);
+  w();
+  const rows = [];
+  for (const T of ALG_T) {
+    for (const a of r.algs) {
+      const p = r.snn.points.find((x) => x.params.timesteps === T && x.params.algorithm === a).result;
+      const dram = p.placement.filter((f) => f.from === 'dram' || f.to === 'dram').reduce((x, f) => x + f.bits, 0) / 8;
+      rows.push([T, a, num(uJ(p.energyPJ.total)), num(uJ(p.energyPJ.byStage.FP)), num(uJ(p.energyPJ.byStage.BP)), num(uJ(p.energyPJ.byStage.WG)), num(uJ(p.energyPJ.compute)), num(uJ(p.energyPJ.memory)), num(uJ(p.energyPJ.leakage)), num(p.cycles), kib(p.keptState.peak.stateBytes), `${num(dram / 2 ** 20)} MiB`, ratio(p.energyPJ.total / ann.energyPJ.total)]);
+    }
+  }
+  w(table(['T', 'algorithm', 'total (µJ)', 'FP', 'BP', 'WG', 'compute', 'memory', 'leakage', 'cycles', 'kept state', 'DRAM traffic', 'vs ANN'], rows));
+  w();
+  const at = (a, T) => r.snn.points.find((x) => x.params.timesteps === T && x.params.algorithm === a).result;
+  const state = (a) => ALG_T.map((T) => at(a, T).keptState.peak.stateBytes);
+  const over = ALG_T.find((T) => at('bptt', T).keptState.peak.stateBytes > pinnable);
+  w('**Observations.**');
+  w();
+  w(`- BPTT's kept state grows with T: ${state('bptt').map((b, i) => `${kib(b)} at T=${ALG_T[i]}`).join(', ')}; SLTT's stays at ${range(Math.min(...state('sltt')), Math.max(...state('sltt')), kib)} and OTTT's at ${range(Math.min(...state('ottt')), Math.max(...state('ottt')), kib)}. ` +
+    (over ? `BPTT's no longer fits the ${kib(pinnable)} of pinnable on-chip space from T = ${over}.` : `BPTT's fits the ${kib(pinnable)} of pinnable on-chip space at every T here.`));
+  const e = (a, T) => at(a, T).energyPJ.total;
+  const Tmax = ALG_T[ALG_T.length - 1];
+  w(`- Energy at T = ${Tmax} relative to BPTT: ${r.algs.filter((a) => a !== 'bptt').map((a) => `${a} ${ratio(e(a, Tmax) / e('bptt', Tmax))}`).join(', ')}; against the ANN BPTT costs ${ratio(e('bptt', Tmax) / ann.energyPJ.total)}.`);
+  if (r.algs.includes('bptt-checkpoint:2')) w(`- Checkpointing every 2 steps costs ${ratio(at('bptt-checkpoint:2', Tmax).energyPJ.byStage.FP / at('bptt', Tmax).energyPJ.byStage.FP)} BPTT's forward energy at T = ${Tmax} (the recomputed segments) for ${ratio(at('bptt-checkpoint:2', Tmax).keptState.peak.stateBytes / at('bptt', Tmax).keptState.peak.stateBytes)} of its kept state.`);
+  w(`- OTTT's weight gradients multiply real-valued traces instead of AND-accumulating spikes: its WG energy at T = ${Tmax} is ${ratio(at('ottt', Tmax).energyPJ.byStage.WG / at('bptt', Tmax).energyPJ.byStage.WG)} BPTT's.`);
+  w();
+}
+
 w('## How to reproduce');
 w();
 w('```sh');
@@ -590,7 +641,7 @@ w();
 w('The sweeps (each `sata sweep ... --jobs 2`; the runner is `compare`, the default):');
 w();
 w('```sh');
-for (const f of ['vgg5-timesteps', 'vgg5-spike', 'vgg5-bits-weight', 'vgg5-array-ws', 'vgg5-crossing', 'digits-cnn-measured']) {
+for (const f of ['vgg5-timesteps', 'vgg5-spike', 'vgg5-bits-weight', 'vgg5-array-ws', 'vgg5-crossing', 'digits-cnn-measured', 'vgg5-algorithms', 'resnet19-algorithms']) {
   const args = JSON.parse(readFileSync(join(OUT, `${f}.args.json`), 'utf8'));
   w(`sata sweep ${args.join(' ')}`);
 }
