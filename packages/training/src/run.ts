@@ -76,6 +76,7 @@ export function scheduleFor(net: Network, cfg: ResolvedConfig, dataflow: Dataflo
 
 export function simulateTraining(cfg: ResolvedConfig, registry: Registry, opts: RunOptions = {}): TrainingRun {
   const net = networkFor(cfg, registry);
+  for (const w of net.warnings) opts.progress?.(`warning: ${w}`);
   const dataflow = dataflowFor(cfg, registry);
   const model = registry.get('energyModels', cfg.energyModel) as EnergyModelContribution;
   let activity: ActivitySource;
