@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, builtinRegistry, type CliIO } from '@sata/cli';
 import { Simulator } from '@sata/core';
-import { boundedBufferRunKind, MacArray, macArrayRunKind, NO_ACTION_RECORDER, priceActions, recordRunToFile, type ReplayableRunKind } from '@sata/trace';
+import { priceActions } from '@sata/plugin-api';
+import { boundedBufferRunKind, MacArray, macArrayRunKind, NO_ACTION_RECORDER, recordRunToFile, type ReplayableRunKind } from '@sata/trace';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 let dir: string;
@@ -98,7 +99,7 @@ describe('sata example --trace, trace info/export, replay', () => {
       const r = await sata('replay', trace, '--energy', name, '--json');
       expect(r.code, name).toBe(0);
       const bill = JSON.parse(r.out);
-      const fresh = priceActions(direct.tally.list(), builtinRegistry().get('energyModels', name));
+      const fresh = priceActions(builtinRegistry().get('energyModels', name), direct.tally.list());
       expect(bill.totalPicojoules, name).toBe(fresh.totalPicojoules);
       expect(bill.actions.length + bill.unpriced.length, name).toBe(2);
       if (bill.totalPicojoules > 0) priced++;

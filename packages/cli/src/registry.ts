@@ -1,3 +1,4 @@
+import { zeroSkipPlugin } from '@sata/component-zero-skip';
 import { isDataflowPlugin } from '@sata/dataflow-is';
 import { osDataflowPlugin } from '@sata/dataflow-os';
 import { wsDataflowPlugin } from '@sata/dataflow-ws';
@@ -19,6 +20,7 @@ export const BUILTIN_PLUGINS: readonly Plugin[] = [
   examplePlugin,
   snnPlugin,
   hwPlugin,
+  zeroSkipPlugin,
   osDataflowPlugin,
   wsDataflowPlugin,
   isDataflowPlugin,

@@ -23,6 +23,6 @@ export function recostAnyTrace(path: string, model: EnergyModelContribution, reg
   const runKind = reader.header.runKind;
   reader.close();
   if (runKind === SIMULATE_RUN_KIND) return { runKind, result: recostTrainingTrace(path, model, registry) };
-  if (runKind === LAYER_RUN_KIND) return { runKind, result: recostLayerTrace(path, model) };
+  if (runKind === LAYER_RUN_KIND) return { runKind, result: recostLayerTrace(path, model, registry) };
   return { runKind, result: recostTrace(path, model) };
 }

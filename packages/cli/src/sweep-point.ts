@@ -10,6 +10,7 @@
  */
 import type { Config } from '@sata/core';
 import type { ComparisonResult, Registry, TrainingResult } from '@sata/plugin-api';
+import { registryArchitectures } from '@sata/hw';
 import { compareTraining, resolveConfig, simulateTraining } from '@sata/training';
 import { builtinRegistry } from './registry.js';
 
@@ -17,7 +18,7 @@ let registry: Registry | undefined;
 
 function pointConfig(config: Config<Record<string, unknown>>): ReturnType<typeof resolveConfig> {
   // The sweep derived this from a resolved base; resolving again validates the swept values.
-  return resolveConfig(config, 'sweep point');
+  return resolveConfig(config, 'sweep point', registryArchitectures((registry ??= builtinRegistry())));
 }
 
 /** One training iteration (`sata simulate --json` of this configuration). */

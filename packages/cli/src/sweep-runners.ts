@@ -2,7 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, type Config } from '@sata/core';
 import type { Registry } from '@sata/plugin-api';
 import type { BaseConfig, RunnerSpec } from '@sata/sweep';
-import { networkFor, resolveConfig, type ResolvedConfig } from '@sata/training';
+import { registryArchitectures } from '@sata/hw';
+import { acceleratorFor, networkFor, resolveConfig, type ResolvedConfig } from '@sata/training';
 
 /**
  * The simulation runners of `sata sweep`: `compare` (the default) and `simulate`. They are
@@ -27,8 +28,9 @@ function pointModuleUrl(): string {
 function checker(registry: () => Registry): (config: Config<BaseConfig>) => void {
   const networks = new Set<string>();
   return (config) => {
-    const cfg: ResolvedConfig = resolveConfig(config, 'sweep point');
     const r = registry();
+    const cfg: ResolvedConfig = resolveConfig(config, 'sweep point', registryArchitectures(r));
+    acceleratorFor(cfg, r);
     if (!networks.has(cfg.network)) {
       networkFor(cfg, r);
       networks.add(cfg.network);
@@ -40,7 +42,7 @@ function checker(registry: () => Registry): (config: Config<BaseConfig>) => void
 
 export function simulationRunners(registry: () => Registry): RunnerSpec[] {
   const module = pointModuleUrl();
-  const resolveBase = (partial: BaseConfig): BaseConfig => resolveConfig(partial, 'base configuration') as unknown as BaseConfig;
+  const resolveBase = (partial: BaseConfig): BaseConfig => resolveConfig(partial, 'base configuration', registryArchitectures(registry())) as unknown as BaseConfig;
   return [
     {
       name: 'compare',

@@ -4,9 +4,23 @@ import { Priority } from './time.js';
 import type { Component } from './component.js';
 
 /**
+ * The port a link event's handler delivers to (its `deliver` or `retry`): a link event then
+ * needs no record of its own ends, which observers recover from the handler (the sender is
+ * the receiver's peer).
+ */
+const RECEIVING_PORT = new WeakMap<(msg: never) => void, Port<any>>();
+
+export function receivingPort(handler: unknown): Port<unknown> | undefined {
+  return RECEIVING_PORT.get(handler as (msg: never) => void);
+}
+
+/**
  * A named endpoint of a component. Three protocols, after gem5:
  * - timing: `trySend` delivers after the link's latency, or is refused when the peer cannot
  *   accept now; the refused sender is called back (`onRetry`) once the peer calls `sendRetry`;
+ * - atomic: `sendAtomic` has the peer serve a request at once (it books the request as of
+ *   its arrival, now plus the link's latency) and returns the tick its response is back
+ *   here; no event, never refused: for bookings whose timing the sender waits out itself;
  * - functional: `sendFunctional` reaches the peer at once and is never timed nor observed
  *   (preloading weights, inspecting a buffer);
  * - the link's latency comes from the configuration, not from the component.
@@ -24,6 +38,7 @@ export class Port<Msg = unknown> {
   private acceptHandler: ((msg: Msg) => boolean) | undefined = undefined;
   private retryHandler: (() => void) | undefined = undefined;
   private functionalHandler: ((msg: unknown) => unknown) | undefined = undefined;
+  private atomicHandler: ((msg: Msg, arrival: Tick) => Tick) | undefined = undefined;
   /** True while this port has had a send refused and waits for the peer's retry. */
   waitingForRetry = false;
   readonly fullName: string;
@@ -38,6 +53,8 @@ export class Port<Msg = unknown> {
 
   constructor(readonly owner: Component, readonly name: string, readonly description: string) {
     this.fullName = `${owner.name}.${name}`;
+    RECEIVING_PORT.set(this.deliver, this);
+    RECEIVING_PORT.set(this.retry, this);
   }
 
   get peer(): Port<Msg> {
@@ -61,6 +78,12 @@ export class Port<Msg = unknown> {
     return this;
   }
 
+  /** Serves atomic requests: `arrival` is the tick the request arrives; returns the tick the response leaves. */
+  onAtomic(handler: (msg: Msg, arrival: Tick) => Tick): this {
+    this.atomicHandler = handler;
+    return this;
+  }
+
   onFunctional(handler: (msg: unknown) => unknown): this {
     this.functionalHandler = handler;
     return this;
@@ -74,7 +97,7 @@ export class Port<Msg = unknown> {
       this.waitingForRetry = true;
       return false;
     }
-    this.owner.sim.scheduleOnLink(link, link.latency + extraDelay, peer.deliver, msg, this, peer);
+    this.owner.sim.scheduleOnLink(link, link.latency + extraDelay, peer.deliver, msg);
     return true;
   }
 
@@ -82,7 +105,15 @@ export class Port<Msg = unknown> {
   sendRetry(): void {
     const link = this.requireLink();
     const peer = this.peer;
-    if (peer.waitingForRetry) this.owner.sim.scheduleOnLink(link, 0, peer.retry, undefined, this, peer, Priority.RETRY);
+    if (peer.waitingForRetry) this.owner.sim.scheduleOnLink(link, 0, peer.retry, undefined, Priority.RETRY);
+  }
+
+  /** Atomic protocol: the peer serves `msg` now; returns the tick its response is back (the link's latency both ways). */
+  sendAtomic(msg: Msg): Tick {
+    const link = this.requireLink();
+    const peer = this.peer;
+    if (!peer.atomicHandler) throw new SimulationError(`port ${peer.fullName} serves no atomic requests (atomic access from ${this.fullName})`, 1);
+    return peer.atomicHandler(msg, this.owner.sim.now + link.latency) + link.latency;
   }
 
   sendFunctional(msg: unknown): unknown {

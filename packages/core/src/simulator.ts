@@ -1,7 +1,7 @@
 import { EventEmitter } from 'eventemitter3';
 import type { Component } from './component.js';
 import { ConfigError, SimulationError } from './errors.js';
-import { Link, type Port } from './port.js';
+import { Link, receivingPort, type Port } from './port.js';
 import { EventQueue, MAX_LINK_TAG, type EventHandler, type EventId } from './queue.js';
 import { Rng } from './rng.js';
 import { StatFilter } from './stats.js';
@@ -49,13 +49,6 @@ export interface RunResult {
   events: number;
   /** Why the loop ended. */
   reason: 'empty' | 'stopped' | 'time-limit';
-}
-
-interface LinkEventPayload {
-  handler: EventHandler;
-  msg: unknown;
-  source: Port<any>;
-  destination: Port<any>;
 }
 
 /**
@@ -179,14 +172,14 @@ export class Simulator {
     return this.queue.push(time, priority, 0, handler, payload);
   }
 
-  /** Used by ports: a delivery on a link, ordered by the link's tag. */
-  scheduleOnLink(link: Link, delay: Tick, handler: EventHandler, msg: unknown, source: Port<any>, destination: Port<any>, priority: number = Priority.EVENT): EventId {
+  /** Used by ports: a delivery (or retry) on a link, ordered by the link's tag; `handler` is the receiving port's. */
+  scheduleOnLink(link: Link, delay: Tick, handler: EventHandler, msg: unknown, priority: number = Priority.EVENT): EventId {
     if (this.phaseValue === 'build') throw new SimulationError(`cannot send on link ${link.name} before the simulation starts`);
     if (this.phaseValue === 'finished') throw new SimulationError(`cannot send on link ${link.name}: the simulation has finished`);
     assertTick(delay, `delay on link ${link.name}`);
     if (delay < 0) throw new SimulationError(`cannot send on link ${link.name} into the past: delay ${delay} ticks (link latency ${link.latency} plus the sender's extra delay)`);
-    const payload: LinkEventPayload = { handler, msg, source, destination };
-    return this.queue.push(this.current + delay, priority, link.tag, deliverOnLink, payload);
+    // No wrapper object per message: the handler is the receiving port's, the payload the message.
+    return this.queue.push(this.current + delay, priority, link.tag, handler, msg);
   }
 
   /** Calls `handler(cycle)` every `period` ticks at clock priority, starting at the next edge; return true from it to stop. */
@@ -280,17 +273,11 @@ export class Simulator {
     r.priority = q.poppedPriority;
     r.linkTag = q.poppedLinkTag;
     r.seq = q.poppedSeq;
-    const p = q.poppedPayload;
-    if (q.poppedHandler === deliverOnLink) {
-      const lp = p as LinkEventPayload;
-      r.payload = lp.msg;
-      r.source = lp.source;
-      r.destination = lp.destination;
-    } else {
-      r.payload = p;
-      r.source = undefined;
-      r.destination = undefined;
-    }
+    r.payload = q.poppedPayload;
+    // Link events carry a link tag (>= 1); their handler names the receiving port.
+    const destination = r.linkTag !== 0 ? receivingPort(q.poppedHandler) : undefined;
+    r.destination = destination;
+    r.source = destination?.peer;
     if (this.soleEventObserver) this.soleEventObserver(r);
     else this.emitter.emit('event', r);
   }
@@ -327,10 +314,6 @@ export class Simulator {
 
 function validPriority(p: number): boolean {
   return Number.isInteger(p) && p >= 0 && p <= MAX_PRIORITY;
-}
-
-function deliverOnLink(p: LinkEventPayload): void {
-  p.handler(p.msg);
 }
 
 /** Code-unit order, independent of locale. */

@@ -1,110 +1,113 @@
-import { Component, ConfigError, defineComponentInfo, Simulator } from '@sata/core';
-import { priceActions, type ActionKey, type EnergyBreakdown, type EnergyModelContribution } from '@sata/plugin-api';
-import { ActionCounter } from './actions.js';
-import { Controller, type DramTraffic, type StepResult } from './components/controller.js';
-import { Dram, GlobalBuffer, Scratchpad } from './components/memory.js';
-import { PEArray } from './components/pe-array.js';
-import { GradientUnit, LifUnit, SpikeEncoder } from './components/units.js';
+import { ConfigError, SataError, Simulator, type Component } from '@sata/core';
+import { ActionCounter, Registry } from '@sata/plugin-api';
+import { componentsOf, type ArchSpec, type Role } from './arch/spec.js';
+import { Controller, type StepResult } from './components/controller.js';
+import { AcceleratorRoot } from './components/root.js';
 import { addFoldCounts, emptyFoldCounts, type FoldCounts } from './fold-counts.js';
+import { emptyDramTraffic, type DramTraffic } from './ledger.js';
+import { hwPlugin } from './plugin.js';
+import { ROLE_MEMBERS, ROLE_PORTS, type ArrayUnit, type BufferPartition, type DramChannel, type ScratchpadBank } from './roles.js';
 import type { ScheduleStep } from './schedule.js';
 
-type Params = Readonly<Record<string, unknown>>;
-
-/** An accelerator's configuration: parameters of each component (validated by the component). */
-export interface AcceleratorConfig {
-  readonly clockMHz: number;
-  readonly array: Params;
-  readonly scratchpads: { readonly ifmap: Params; readonly filter: Params };
-  /** Global-buffer partitions by name (SATA: spikes, membrane, weights, gradients, misc). */
-  readonly globalBuffers: Readonly<Record<string, Params>>;
-  readonly dram: Params;
-  readonly lif: Params;
-  readonly gradient: Params;
-  readonly encoder: Params;
-}
-
-const KIB = 1024;
-
-/** SATA's defaults (hardware-model.md section 2, from SATA_Sim). */
-export const SATA_CONFIG: AcceleratorConfig = Object.freeze({
-  clockMHz: 400,
-  array: { rows: 8, cols: 16 },
-  scratchpads: { ifmap: { bytesPerPe: 9 }, filter: { bytesPerPe: 9 } },
-  globalBuffers: {
-    spikes: { capacityBytes: 32 * KIB },
-    membrane: { capacityBytes: 256 * KIB },
-    weights: { capacityBytes: 144 * KIB },
-    gradients: { capacityBytes: 64 * KIB },
-    misc: { capacityBytes: 8 * KIB },
-  },
-  dram: {},
-  lif: {},
-  gradient: {},
-  encoder: {},
-});
-
-export const acceleratorInfo = defineComponentInfo({
-  type: 'hw.Accelerator',
-  version: '1.0.0',
-  description: 'The container of one accelerator: PE array, scratchpads, global-buffer partitions, DRAM, LIF and gradient units, spike encoder and controller',
-  params: {
-    clockMHz: { type: 'number', default: 400, min: 1e-6, unit: 'MHz', description: 'accelerator clock (SATA: 400 MHz); one tick is one cycle' },
-  },
-  ports: {},
-  stats: {},
-});
-
-/** Names the parts of an accelerator; its children are the components. */
-export class AcceleratorRoot extends Component<typeof acceleratorInfo.params> {
-  constructor(parent: Simulator | Component, name: string, params?: Params) {
-    super(parent, name, acceleratorInfo, params);
-  }
-}
-
-const RESERVED = new Set(['array', 'ifmapSpad', 'filterSpad', 'dram', 'lif', 'gradient', 'encoder', 'controller']);
-
-/** The components of one accelerator, wired. */
+/** The components of one accelerator, built from its spec and wired, by role. */
 export interface Accelerator {
   readonly sim: Simulator;
-  readonly config: AcceleratorConfig;
+  readonly spec: ArchSpec;
   readonly root: AcceleratorRoot;
-  readonly array: PEArray;
-  readonly scratchpads: { readonly ifmap: Scratchpad; readonly filter: Scratchpad };
-  readonly buffers: ReadonlyMap<string, GlobalBuffer>;
-  readonly dram: Dram;
-  readonly lif: LifUnit;
-  readonly gradient: GradientUnit;
-  readonly encoder: SpikeEncoder;
+  readonly array: ArrayUnit;
+  readonly scratchpads: { readonly ifmap: ScratchpadBank; readonly filter: ScratchpadBank };
+  /** Global-buffer partitions by component name. */
+  readonly buffers: ReadonlyMap<string, BufferPartition>;
+  readonly dram: DramChannel;
+  /** The vector units. */
+  readonly lif: Component;
+  readonly gradient: Component;
+  readonly encoder: Component;
   readonly controller: Controller;
+  /** Every component by its name in the spec. */
+  readonly components: ReadonlyMap<string, Component>;
 }
 
-/** Builds the accelerator under `root` (a component path) in `sim`: controller, array, memories, units. */
-export function buildAccelerator(sim: Simulator, config: AcceleratorConfig = SATA_CONFIG, root = 'acc'): Accelerator {
-  const top = new AcceleratorRoot(sim, root, { clockMHz: config.clockMHz });
-  const array = new PEArray(top, 'array', config.array);
-  const pes = array.params.rows * array.params.cols;
-  const scratchpads = {
-    ifmap: new Scratchpad(top, 'ifmapSpad', { pes, ...config.scratchpads.ifmap }),
-    filter: new Scratchpad(top, 'filterSpad', { pes, ...config.scratchpads.filter }),
+let hwOnly: Registry | undefined;
+
+/** A registry of the hardware components alone (what the built-in specs need). */
+export function hwRegistry(): Registry {
+  return (hwOnly ??= new Registry().register(hwPlugin).freeze());
+}
+
+/**
+ * Builds the accelerator a spec describes under `root` (a component path) in `sim`: each
+ * component from its registered class (`ComponentContribution.create`), so a plugin's class
+ * can take any place; the links with their latencies; the controller attached to its parts.
+ * A class that lacks what its role needs, a parameter it rejects, or a port that is not
+ * linked is an error naming the spec's file and the component.
+ */
+export function buildAccelerator(sim: Simulator, spec: ArchSpec, registry: Registry = hwRegistry(), root = 'acc'): Accelerator {
+  const where = (name: string, cls: string): string => `${spec.source}: component ${name} (${cls})`;
+  const top = new AcceleratorRoot(sim, root, { clockMHz: spec.clockMHz });
+  const components = new Map<string, Component>();
+  const arraySpec = componentsOf(spec, 'array')[0]!;
+  const pesOf = (): number => {
+    const a = components.get(arraySpec[0]) as ArrayUnit | undefined;
+    return a ? a.shape.rows * a.shape.cols : 0;
   };
-  const names = Object.keys(config.globalBuffers).sort();
-  if (names.length === 0) throw new ConfigError('accelerator: at least one global-buffer partition is needed');
-  const buffers = new Map<string, GlobalBuffer>();
-  for (const n of names) {
-    if (!/^[A-Za-z_]\w*$/.test(n) || RESERVED.has(n)) throw new ConfigError(`accelerator: global-buffer partition name "${n}" must be letters, digits and _, and not one of ${[...RESERVED].join(', ')}`);
-    buffers.set(n, new GlobalBuffer(top, n, config.globalBuffers[n]));
+  // The array first: the scratchpads default to one per PE.
+  const order = Object.entries(spec.components).sort(([, a], [, b]) => (a.role === 'array' ? -1 : 0) - (b.role === 'array' ? -1 : 0));
+  for (const [name, c] of order) {
+    let contribution;
+    try {
+      contribution = registry.get('components', c.class);
+    } catch (e) {
+      throw new ConfigError(`${where(name, c.class)}: ${(e as Error).message}`);
+    }
+    const params = c.role.startsWith('scratchpad.') && 'pes' in contribution.info.params && c.params.pes === undefined ? { pes: pesOf(), ...c.params } : c.params;
+    let component: Component;
+    try {
+      component = contribution.create(top, name, params);
+    } catch (e) {
+      if (e instanceof SataError) throw new ConfigError(`${spec.source}: ${(e as Error).message}`);
+      throw e;
+    }
+    checkRole(component, c.role, where(name, c.class));
+    components.set(name, component);
   }
-  const dram = new Dram(top, 'dram', config.dram);
-  const lif = new LifUnit(top, 'lif', config.lif);
-  const gradient = new GradientUnit(top, 'gradient', config.gradient);
-  const encoder = new SpikeEncoder(top, 'encoder', config.encoder);
-  const controller = new Controller(top, 'controller', {});
-  sim.connect(controller.port('array'), array.port('ctrl'), 0, `${root}.controller-array`);
-  sim.connect(controller.port('lif'), lif.port('ctrl'), 0, `${root}.controller-lif`);
-  sim.connect(controller.port('gradient'), gradient.port('ctrl'), 0, `${root}.controller-gradient`);
-  sim.connect(controller.port('encoder'), encoder.port('ctrl'), 0, `${root}.controller-encoder`);
-  controller.attach({ array, scratchpads, buffers, dram });
-  return { sim, config, root: top, array, scratchpads, buffers, dram, lif, gradient, encoder, controller };
+  for (const l of spec.links) {
+    const end = (ref: string): ReturnType<Component['port']> => {
+      const [cname, pname] = ref.split('.') as [string, string];
+      const comp = components.get(cname)!;
+      if (!(pname in comp.info.ports)) throw new ConfigError(`${spec.source}: link ${l.from} -> ${l.to}: component ${cname} (${comp.info.type}) has no port "${pname}" (ports: ${Object.keys(comp.info.ports).sort().join(', ') || 'none'})`);
+      return comp.port(pname);
+    };
+    try {
+      sim.connect(end(l.from), end(l.to), l.latency, `${root}.${l.from.split('.')[0]}-${l.to.split('.')[0]}`);
+    } catch (e) {
+      if (e instanceof SataError) throw new ConfigError(`${spec.source}: link ${l.from} -> ${l.to}: ${e.message}`);
+      throw e;
+    }
+  }
+  const one = <T>(role: Role): T => components.get(componentsOf(spec, role)[0]![0]) as unknown as T;
+  for (const [name, c] of Object.entries(spec.components)) {
+    for (const p of ROLE_PORTS[c.role]) if (!components.get(name)!.port(p).connected) throw new ConfigError(`${where(name, c.class)}: port ${p} is not linked; add a link to it in the spec's links`);
+  }
+  const buffers = new Map<string, BufferPartition>();
+  for (const [name] of componentsOf(spec, 'buffer').sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) buffers.set(name, components.get(name) as unknown as BufferPartition);
+  const controller = one<Controller>('controller');
+  const parts = {
+    array: one<ArrayUnit>('array'),
+    scratchpads: { ifmap: one<ScratchpadBank>('scratchpad.ifmap'), filter: one<ScratchpadBank>('scratchpad.filter') },
+    buffers,
+    dram: one<DramChannel>('dram'),
+  };
+  controller.attach(parts);
+  return { sim, spec, root: top, ...parts, lif: one<Component>('lif'), gradient: one<Component>('gradient'), encoder: one<Component>('encoder'), controller, components };
+}
+
+function checkRole(component: Component, role: Role, where: string): void {
+  const missing = (ROLE_MEMBERS[role] as readonly string[]).filter((m) => !(m in component));
+  if (role === 'controller' && !(component instanceof Controller)) missing.push('(a hw.Controller subclass)');
+  if (missing.length) throw new ConfigError(`${where}: cannot take the role ${role}: it lacks ${missing.join(', ')}`);
+  const ports = (ROLE_PORTS[role] as readonly string[]).filter((p) => !(p in component.info.ports));
+  if (ports.length) throw new ConfigError(`${where}: cannot take the role ${role}: it declares no port ${ports.join(', ')}`);
 }
 
 export interface ScheduleResult {
@@ -122,19 +125,19 @@ export interface ScheduleResult {
   readonly accelerator: Accelerator;
 }
 
-/** Builds an accelerator, runs the steps on it and sums the results. */
-export function runSchedule(steps: readonly ScheduleStep[], config: AcceleratorConfig = SATA_CONFIG, seed = 1, attach?: (sim: Simulator, acc: Accelerator) => void): ScheduleResult {
-  const sim = new Simulator({ seed, progressEvery: 100_000 });
-  const acc = buildAccelerator(sim, config);
+/** Builds an accelerator from its spec, runs the steps on it and sums the results. */
+export function runSchedule(steps: readonly ScheduleStep[], spec: ArchSpec, opts: { registry?: Registry; seed?: number; attach?: (sim: Simulator, acc: Accelerator) => void } = {}): ScheduleResult {
+  const sim = new Simulator({ seed: opts.seed ?? 1, progressEvery: 100_000 });
+  const acc = buildAccelerator(sim, spec, opts.registry);
   acc.controller.submit(steps);
   // Observers (progress, a trace recorder) subscribe once the model is wired.
-  attach?.(sim, acc);
+  opts.attach?.(sim, acc);
   const run = sim.run();
   const results = acc.controller.stepResults();
   if (results.length !== steps.length) throw new ConfigError(`schedule ended after ${results.length} of ${steps.length} steps`);
   const counts = emptyFoldCounts();
   const actions = new ActionCounter();
-  const dram: DramTraffic = { reads: { ifmap: 0, filter: 0, psum: 0 }, writes: { ofmap: 0, psum: 0 }, refetch: { ifmap: 0, filter: 0, psum: 0 } };
+  const dram = emptyDramTraffic();
   let compute = 0;
   let stall = 0;
   let drain = 0;
@@ -152,37 +155,4 @@ export function runSchedule(steps: readonly ScheduleStep[], config: AcceleratorC
     dram.writes.psum += r.dram.writes.psum;
   }
   return { steps: results, totalCycles: results.length ? results[results.length - 1]!.endCycle : 0, computeCycles: compute, stallCycles: stall, drainCycles: drain, counts, dram, actions, events: run.events, accelerator: acc };
-}
-
-/**
- * Prices counted actions with an energy model, and the global buffers' leakage over
- * `cycles`. A partition whose parameters give its own read/write energy or leakage uses
- * those figures (source: the component parameter) instead of the model's.
- */
-export function priceOnAccelerator(acc: Accelerator, model: EnergyModelContribution, actions: ActionCounter, cycles: number): EnergyBreakdown {
-  const overrides = new Map<string, { read: number; write: number; widthBits: number; leakage: number; name: string }>();
-  for (const [part, gb] of acc.buffers) {
-    overrides.set(`globalBuffer.${part}`, { read: gb.params.readEnergyPJ, write: gb.params.writeEnergyPJ, widthBits: gb.params.widthBits, leakage: gb.params.leakageMW, name: gb.name });
-  }
-  const withOverrides: EnergyModelContribution = {
-    name: model.name,
-    version: model.version,
-    description: model.description,
-    energyPerAction(key: ActionKey) {
-      if (key.component === 'dram') {
-        const perBit = key.action === 'read' ? acc.dram.params.readEnergyPJPerBit : key.action === 'write' ? acc.dram.params.writeEnergyPJPerBit : 0;
-        if (perBit > 0) return { picojoules: perBit * key.bits, source: `component ${acc.dram.name} parameter ${key.action}EnergyPJPerBit (${perBit} pJ/bit)` };
-      }
-      const o = overrides.get(key.component);
-      const pj = o ? (key.action === 'read' ? o.read : key.action === 'write' ? o.write : 0) : 0;
-      if (o && pj > 0) return { picojoules: (pj * key.bits) / o.widthBits, source: `component ${o.name} parameter ${key.action}EnergyPJ (${pj} pJ per ${o.widthBits}-bit access)` };
-      return model.energyPerAction(key);
-    },
-    leakagePower(component: string) {
-      const o = overrides.get(component);
-      if (o && o.leakage > 0) return { milliwatts: o.leakage, source: `component ${o.name} parameter leakageMW` };
-      return model.leakagePower?.(component);
-    },
-  };
-  return priceActions(withOverrides, actions.list(), { components: [...overrides.keys()], cycles, clockHz: acc.root.params.clockMHz * 1e6 });
 }

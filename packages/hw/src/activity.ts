@@ -34,6 +34,21 @@ export interface GemmActivity {
   activeOps(block: GemmBlock, gating: GatingRule): number;
   /** Nonzero elements of the ifmap (M x K) or filter (K x N) in a block of rows and columns. */
   nonzeros(operand: 'ifmap' | 'filter', r0: number, r1: number, c0: number, c1: number): number;
+  /**
+   * Rows of the block whose entries in columns [c0, c1) are all zero (expected, under
+   * statistical sparsity). Optional: from actual tensors `zeroRows` counts them with
+   * `nonzeros`, row by row.
+   */
+  zeroRows?(operand: 'ifmap' | 'filter', r0: number, r1: number, c0: number, c1: number): number;
+}
+
+/** Rows of a block that are all zero: the activity's own figure, or counted row by row from actual tensors. */
+export function zeroRows(activity: GemmActivity, operand: 'ifmap' | 'filter', r0: number, r1: number, c0: number, c1: number): number {
+  if (activity.zeroRows) return activity.zeroRows(operand, r0, r1, c0, c1);
+  if (activity.source === 'statistical') throw new ConfigError('this statistical activity gives no expected number of all-zero rows (zeroRows), which a skipping array needs');
+  let n = 0;
+  for (let r = r0; r < r1; r++) if (activity.nonzeros(operand, r, r + 1, c0, c1) === 0) n++;
+  return n;
 }
 
 const opsIn = (b: GemmBlock): number => (b.m1 - b.m0) * (b.n1 - b.n0) * (b.k1 - b.k0);
@@ -43,6 +58,7 @@ export const denseActivity: GemmActivity = Object.freeze({
   source: 'dense' as const,
   activeOps: (b: GemmBlock) => opsIn(b),
   nonzeros: (_o: 'ifmap' | 'filter', r0: number, r1: number, c0: number, c1: number) => (r1 - r0) * (c1 - c0),
+  zeroRows: () => 0,
 });
 
 /**
@@ -58,6 +74,8 @@ export function densityActivity(densities: { readonly ifmap: number; readonly fi
     source: 'statistical' as const,
     activeOps: (b: GemmBlock, gating: GatingRule) => opsIn(b) * fraction[gating],
     nonzeros: (o: 'ifmap' | 'filter', r0: number, r1: number, c0: number, c1: number) => (r1 - r0) * (c1 - c0) * densities[o],
+    // Zeros placed independently: a row of c1 - c0 entries is all zero with probability (1 - d)^(c1 - c0).
+    zeroRows: (o: 'ifmap' | 'filter', r0: number, r1: number, c0: number, c1: number) => (r1 - r0) * (1 - densities[o]) ** (c1 - c0),
   });
 }
 

@@ -18,6 +18,8 @@ export interface FoldCounts {
   spadReads: { ifmap: number; filter: number };
   /** Values arriving in mapped PEs: streamed operands at every PE they cross, stationary ones while shifting in, partial sums down the columns. */
   transfers: { ifmap: number; filter: number; psum: number };
+  /** Bits of metadata the array reads from the ifmap's partition besides the operands (a skipping array's row index); 0 for SATA's array. */
+  metadataReadBits: number;
 }
 
 /**
@@ -32,9 +34,9 @@ export function emptyFoldCounts(): FoldCounts {
   const c: FoldCounts = {
     cycles: h, activeOps: h, gatedOps: h, idlePeCycles: h,
     sramReads: { ifmap: h, filter: h, psum: h }, sramWrites: { ofmap: h },
-    spadReads: { ifmap: h, filter: h }, transfers: { ifmap: h, filter: h, psum: h },
+    spadReads: { ifmap: h, filter: h }, transfers: { ifmap: h, filter: h, psum: h }, metadataReadBits: h,
   };
-  c.cycles = c.activeOps = c.gatedOps = c.idlePeCycles = 0;
+  c.cycles = c.activeOps = c.gatedOps = c.idlePeCycles = c.metadataReadBits = 0;
   c.sramReads.ifmap = c.sramReads.filter = c.sramReads.psum = 0;
   c.sramWrites.ofmap = 0;
   c.spadReads.ifmap = c.spadReads.filter = 0;
@@ -56,6 +58,7 @@ export function addFoldCounts(into: FoldCounts, c: FoldCounts): FoldCounts {
   into.transfers.ifmap += c.transfers.ifmap;
   into.transfers.filter += c.transfers.filter;
   into.transfers.psum += c.transfers.psum;
+  into.metadataReadBits += c.metadataReadBits;
   return into;
 }
 
@@ -88,6 +91,7 @@ export function foldCounts(plan: FoldPlan, fold: Fold, activity: GemmActivity, g
       filter: stationary === 'filter' ? stationaryTransfers : ops,
       psum: outputStationary ? 0 : ops,
     },
+    metadataReadBits: 0,
   };
 }
 

@@ -1,7 +1,9 @@
-import type { ArrayShape, DataflowContribution, EnergyBreakdown, EnergyModelContribution, GemmShape } from '@sata/plugin-api';
+import type { ArrayShape, DataflowContribution, EnergyBreakdown, EnergyModelContribution, GemmShape, Registry } from '@sata/plugin-api';
 import type { GatingRule, GemmActivity, Matrix } from './activity.js';
 import type { Simulator } from '@sata/core';
-import { priceOnAccelerator, runSchedule, SATA_CONFIG, type Accelerator, type AcceleratorConfig, type ScheduleResult } from './accelerator.js';
+import { runSchedule, type Accelerator, type ScheduleResult } from './accelerator.js';
+import { builtinArchitecture, componentOf, withParams, type ArchSpec } from './arch/spec.js';
+import { priceRun } from './pricing.js';
 import type { GemmStep, PerOperand } from './schedule.js';
 
 /** One GEMM (or a conv's forward GEMM) on an accelerator: what `sata layer` runs. */
@@ -16,8 +18,10 @@ export interface LayerRequest {
   readonly operation?: GemmStep['operation'];
   readonly bits?: PerOperand<number>;
   readonly buffers?: PerOperand<string>;
-  /** Accelerator configuration; `array` and `model` above override its array. */
-  readonly config?: AcceleratorConfig;
+  /** The architecture (default: the built-in `sata` spec); `array` and `model` above override its array's parameters. */
+  readonly arch?: ArchSpec;
+  /** Where the spec's component classes are registered (default: the hardware components alone). */
+  readonly registry?: Registry;
   readonly energyModel?: EnergyModelContribution;
   /** Called with the simulator and the accelerator once it is built, before it runs (observers, trace recorders). */
   readonly attach?: (sim: Simulator, acc: Accelerator) => void;
@@ -55,11 +59,8 @@ export const DEFAULT_BUFFERS: PerOperand<string> = Object.freeze({ ifmap: 'spike
 
 /** Runs one GEMM through the accelerator (DES) and reports cycles, traffic and energy. */
 export function simulateLayer(req: LayerRequest): LayerReport & { readonly run: ScheduleResult } {
-  const base = req.config ?? SATA_CONFIG;
-  const config: AcceleratorConfig = {
-    ...base,
-    array: { ...base.array, ...(req.array ? { rows: req.array.rows, cols: req.array.cols } : {}), ...(req.model ? { model: req.model } : {}) },
-  };
+  const base = req.arch ?? builtinArchitecture('sata');
+  const arch = req.array || req.model ? withParams(base, { [componentOf(base, 'array')[0]]: { ...(req.array ? { rows: req.array.rows, cols: req.array.cols } : {}), ...(req.model ? { model: req.model } : {}) } }) : base;
   const step: GemmStep = {
     kind: 'gemm',
     label: 'layer',
@@ -72,27 +73,27 @@ export function simulateLayer(req: LayerRequest): LayerReport & { readonly run: 
     ...(req.activity ? { activity: req.activity } : {}),
     ...(req.operands ? { operands: req.operands } : {}),
   };
-  const run = runSchedule([step], config, 1, req.attach);
+  const run = runSchedule([step], arch, { ...(req.registry ? { registry: req.registry } : {}), ...(req.attach ? { attach: req.attach } : {}) });
   const s = run.steps[0]!;
   const plan = s.plan!;
   const acc = run.accelerator;
   const R = plan.array.rows;
   const Cc = plan.array.cols;
   const mapped = s.counts.activeOps + s.counts.gatedOps;
-  const energy = req.energyModel ? priceOnAccelerator(acc, req.energyModel, run.actions, run.totalCycles) : undefined;
+  const energy = req.energyModel ? priceRun(acc, req.energyModel, run.steps, run.totalCycles, run.actions).breakdown : undefined;
   const sum = (o: Readonly<Record<string, number>>): number => Object.values(o).reduce((a, b) => a + b, 0);
   return {
     dataflow: plan.dataflow,
     gemm: plan.gemm,
     array: plan.array,
-    model: acc.array.params.model as 'fold' | 'cycle',
+    model: ((acc.array.params as { model?: string }).model ?? 'fold') as 'fold' | 'cycle',
     mapping: { Sr: plan.Sr, Sc: plan.Sc, T: plan.T, rowFolds: plan.rowFolds, colFolds: plan.colFolds, timeFolds: plan.timeFolds, folds: plan.folds, cyclesPerFold: plan.cyclesPerFold },
     cycles: s.computeCycles,
     stallCycles: s.stallCycles,
     drainCycles: s.drainCycles,
     totalCycles: run.totalCycles,
     utilization: s.computeCycles > 0 ? mapped / (R * Cc * s.computeCycles) : 0,
-    mappingEfficiency: (acc.array.stats().get('mappingEfficiency') as { value(): number }).value(),
+    mappingEfficiency: (acc.array.stats().get('mappingEfficiency') as { value(): number } | undefined)?.value() ?? 0,
     ops: { mapped, active: s.counts.activeOps, gated: s.counts.gatedOps, activity: (req.activity?.source ?? 'dense') },
     sramReads: { ...s.counts.sramReads },
     sramWrites: { ...s.counts.sramWrites },

@@ -1,14 +1,13 @@
 import { Simulator } from '@sata/core';
 import { wsDataflow } from '@sata/dataflow-ws';
 import { describe, expect, it } from 'vitest';
-import { runSchedule, SATA_CONFIG, type AcceleratorConfig } from './accelerator.js';
+import { runSchedule } from './accelerator.js';
+import { builtinArchitecture, withParams, type ArchSpec } from './arch/spec.js';
 import { GlobalBuffer } from './components/memory.js';
 import type { GemmStep, VectorStep } from './schedule.js';
 
-const config = (kib: number): AcceleratorConfig => ({
-  ...SATA_CONFIG,
-  globalBuffers: { spikes: { capacityBytes: kib * 1024 }, weights: { capacityBytes: kib * 1024 }, membrane: { capacityBytes: kib * 1024 } },
-});
+const config = (kib: number): ArchSpec =>
+  withParams(builtinArchitecture('sata'), { spikes: { capacityBytes: kib * 1024 }, weights: { capacityBytes: kib * 1024 }, membrane: { capacityBytes: kib * 1024 } });
 
 const gemm = (label: string, M: number, extra: Partial<GemmStep> = {}): GemmStep => ({
   kind: 'gemm', label, gemm: { M, N: 16, K: 8 }, dataflow: wsDataflow, gating: 'none', operation: 'mac',

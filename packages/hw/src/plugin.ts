@@ -1,15 +1,16 @@
 import { componentContribution, definePlugin } from '@sata/plugin-api';
-import { acceleratorInfo, AcceleratorRoot } from './accelerator.js';
+import { BUILTIN_ARCHITECTURES } from './arch/spec.js';
 import { Controller, controllerInfo } from './components/controller.js';
 import { Dram, dramInfo, GlobalBuffer, globalBufferInfo, Scratchpad, scratchpadInfo } from './components/memory.js';
 import { PEArray, peArrayInfo } from './components/pe-array.js';
+import { acceleratorInfo, AcceleratorRoot } from './components/root.js';
 import { GradientUnit, gradientUnitInfo, LifUnit, lifUnitInfo, SpikeEncoder, spikeEncoderInfo } from './components/units.js';
 
-/** The hardware components as a plugin, so `sata plugins` lists them with their parameters. */
+/** The hardware components and the built-in architecture specs (sata, eyeriss) as a plugin: `sata plugins` lists them. */
 export const hwPlugin = definePlugin({
   name: 'hw',
-  version: '1.0.0',
-  description: 'SATA hardware components: PE array, scratchpads, global buffers, DRAM, LIF and gradient units, spike encoder, controller',
+  version: '1.1.0',
+  description: 'SATA hardware components (PE array, scratchpads, global buffers, DRAM, LIF and gradient units, spike encoder, controller) and the sata and eyeriss architecture specs',
   components: [
     componentContribution(acceleratorInfo, AcceleratorRoot as never),
     componentContribution(peArrayInfo, PEArray as never),
@@ -21,4 +22,5 @@ export const hwPlugin = definePlugin({
     componentContribution(spikeEncoderInfo, SpikeEncoder as never),
     componentContribution(controllerInfo, Controller as never),
   ],
+  architectures: BUILTIN_ARCHITECTURES,
 });

@@ -1,4 +1,4 @@
-import type { DataflowContribution, GemmShape } from '@sata/plugin-api';
+import type { DataflowContribution, GemmShape, Stage } from '@sata/plugin-api';
 import type { GatingRule, GemmActivity, Matrix } from './activity.js';
 
 /** Operand roles of a GEMM: ifmap (M x K), filter (K x N), ofmap (M x N). */
@@ -9,6 +9,17 @@ export interface PerOperand<T> {
 }
 
 /**
+ * Where a step's figures go in the results: its layer (by name), training stage and
+ * 0-based time step (null: all steps at once, or none). Carried on the step, so results,
+ * pricing and re-costing never match parallel lists by index.
+ */
+export interface StepAttribution {
+  readonly layer: string;
+  readonly stage: Stage;
+  readonly t: number | null;
+}
+
+/**
  * One GEMM of a schedule: a layer's forward pass at one step, a backward or weight-
  * gradient GEMM, ... The accelerator runs it fold by fold through its memories.
  */
@@ -16,6 +27,7 @@ export interface GemmStep {
   readonly kind: 'gemm';
   /** Names the step in results, e.g. `conv1/FP/t1`. */
   readonly label: string;
+  readonly attribution?: StepAttribution;
   readonly gemm: GemmShape;
   readonly dataflow: DataflowContribution;
   /** Which operands are zero; default: dense (nothing gated). */
@@ -76,6 +88,7 @@ export interface TensorAccess {
 export interface VectorStep {
   readonly kind: 'lif' | 'gradient' | 'encode' | 'elementwise';
   readonly label: string;
+  readonly attribution?: StepAttribution;
   readonly elements: number;
   readonly bits: number;
   /** For `elementwise`: the energy-model class and the primitive operations per element. */

@@ -1,7 +1,8 @@
 import { TimelineCollector, type TimelineSlice } from '@sata/core';
 import { osDataflow } from '@sata/dataflow-os';
 import { describe, expect, it } from 'vitest';
-import { runSchedule, SATA_CONFIG, type AcceleratorConfig } from './accelerator.js';
+import { runSchedule } from './accelerator.js';
+import { builtinArchitecture, withParams } from './arch/spec.js';
 import type { GemmStep, ScheduleStep, VectorStep } from './schedule.js';
 
 const gemm = (label: string, M: number): GemmStep => ({
@@ -13,20 +14,22 @@ const lif = (label: string): VectorStep => ({
   traffic: [{ tensor: `${label}.I`, partition: 'membrane', access: 'read', elements: 4096, bitsPerElement: 16 }, { tensor: `${label}.s`, partition: 'spikes', access: 'write', elements: 4096, bitsPerElement: 1 }],
 });
 // A slow DRAM, so that the array waits for it.
-const SLOW: AcceleratorConfig = { ...SATA_CONFIG, dram: { bandwidthBitsPerCycle: 16, latencyCycles: 20 } };
+const SLOW = withParams(builtinArchitecture('sata'), { dram: { bandwidthBitsPerCycle: 16, latencyCycles: 20 } });
 const STEPS: ScheduleStep[] = [gemm('a/FP', 512), lif('a/lif'), gemm('b/FP', 256), lif('b/lif')];
 
 const within = (inner: TimelineSlice, outer: TimelineSlice): boolean => inner.start >= outer.start && inner.end <= outer.end;
 
 describe('the controller timeline', () => {
   const tl = new TimelineCollector();
-  const run = runSchedule(STEPS, SLOW, 1, (_sim, acc) => {
-    acc.controller.timeline = tl;
+  const run = runSchedule(STEPS, SLOW, {
+    attach: (_sim, acc) => {
+      acc.controller.timeline = tl;
+    },
   });
   const on = (track: string, name?: string): TimelineSlice[] => tl.slices.filter((s) => s.track === `acc.${track}` && (name === undefined || s.name === name));
 
   it('does not change the run', () => {
-    const plain = runSchedule(STEPS, SLOW, 1);
+    const plain = runSchedule(STEPS, SLOW);
     expect(plain.totalCycles).toBe(run.totalCycles);
     expect(plain.events).toBe(run.events);
     expect(plain.steps.map((s) => [s.startCycle, s.endCycle, s.stallCycles])).toEqual(run.steps.map((s) => [s.startCycle, s.endCycle, s.stallCycles]));

@@ -1,5 +1,5 @@
 import type { TimelineSink } from '@sata/core';
-import type { Dram, GlobalBuffer } from './components/memory.js';
+import type { BufferPartition as GlobalBuffer, DramChannel as Dram } from './roles.js';
 
 /**
  * What the controller reports to a timeline, kept bounded: per schedule step one slice on

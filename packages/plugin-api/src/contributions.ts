@@ -17,6 +17,17 @@ export interface ComponentContribution extends ContributionBase {
   create(parent: Simulator | Component, localName: string, params?: Readonly<Record<string, unknown>>): Component;
 }
 
+/**
+ * An architecture spec (packages/hw/arch/README.md): the accelerator's components (name,
+ * registered class, role, parameters) and the links between them. `document` is the parsed
+ * YAML/JSON file; the hardware package validates it when it builds the accelerator.
+ */
+export interface ArchitectureContribution extends ContributionBase {
+  readonly document: Readonly<Record<string, unknown>>;
+  /** Where the document came from (a file path), named in errors. */
+  readonly source: string;
+}
+
 export type { DataflowContribution } from './dataflow.js';
 export type { EnergyModelContribution } from './energy.js';
 export type { EncoderContribution } from './encoder.js';

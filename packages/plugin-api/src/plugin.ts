@@ -1,4 +1,4 @@
-import type { ComponentContribution, ContributionBase } from './contributions.js';
+import type { ArchitectureContribution, ComponentContribution, ContributionBase } from './contributions.js';
 import type { DataflowContribution } from './dataflow.js';
 import type { EncoderContribution } from './encoder.js';
 import type { EnergyModelContribution } from './energy.js';
@@ -20,9 +20,10 @@ export interface Plugin {
   readonly layers?: readonly LayerKindContribution[];
   /** Training algorithms: BPTT and its alternatives (what is kept, which gradient terms exist). */
   readonly algorithms?: readonly AlgorithmContribution[];
+  readonly architectures?: readonly ArchitectureContribution[];
 }
 
-export const CONTRIBUTION_KINDS = ['components', 'dataflows', 'energyModels', 'encoders', 'networks', 'layers', 'algorithms'] as const;
+export const CONTRIBUTION_KINDS = ['components', 'dataflows', 'energyModels', 'encoders', 'networks', 'layers', 'algorithms', 'architectures'] as const;
 export type ContributionKind = (typeof CONTRIBUTION_KINDS)[number];
 
 export type ContributionOf<K extends ContributionKind> = NonNullable<Plugin[K]>[number];

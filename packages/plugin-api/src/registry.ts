@@ -16,6 +16,7 @@ const KIND_LABEL: Record<ContributionKind, string> = {
   networks: 'network',
   layers: 'layer kind',
   algorithms: 'training algorithm',
+  architectures: 'architecture',
 };
 
 /**

@@ -139,7 +139,10 @@ export interface Timeline {
 /** One training iteration of one network on one architecture. */
 export interface TrainingResult {
   readonly kind: 'training-iteration';
-  readonly arch: 'sata' | 'eyeriss';
+  /** The architecture: a registered spec's name (sata, eyeriss, ...) or a spec file. */
+  readonly arch: string;
+  /** What it trained: the SNN with BPTT, or the network as an ANN (absent in documents of older versions: eyeriss was the ANN). */
+  readonly workload?: 'snn' | 'ann';
   readonly network: string;
   /** The fully resolved configuration (every default filled in). */
   readonly config: Readonly<Record<string, unknown>>;

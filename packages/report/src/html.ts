@@ -5,6 +5,7 @@ import { resultMetrics, sweepRows } from './metrics.js';
 import { barChart, esc, lineChart, resetChartIds, type LineSeries, type Series } from './svg.js';
 import { formatNumber } from './table.js';
 import { energyOverTime, timelineSvg, timelineViews } from './timeline-svg.js';
+import { isSnn } from './text.js';
 import { parseResult, type ResultDocument } from './validate.js';
 
 /** One document to report on and where it came from (shown in the report, escaped). */
@@ -36,7 +37,7 @@ export function loadReportInputs(files: readonly string[]): ReportInput[] {
 const MAX_SERIES = 10;
 
 function runLabel(r: TrainingResult): string {
-  const what = r.arch === 'sata' ? 'SNN on SATA' : 'ANN on Eyeriss-like baseline';
+  const what = isSnn(r) ? (r.arch === 'sata' ? 'SNN on SATA' : `SNN on ${r.arch}`) : r.arch === 'eyeriss' ? 'ANN on Eyeriss-like baseline' : `ANN on ${r.arch}`;
   return `${what}${r.sparsityAware ? '' : ' (sparsity-unaware)'}`;
 }
 

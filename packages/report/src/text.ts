@@ -23,7 +23,7 @@ export function formatTrainingResult(r: TrainingResult, opts: { placementRows?: 
   const cfg = r.config as { timesteps?: number; batch?: number; dataflow?: string; array?: { rows: number; cols: number } };
   const lines: string[] = [];
   lines.push(
-    `${r.arch === 'sata' ? `SNN BPTT (T=${cfg.timesteps})` : 'ANN'} training iteration of ${r.network} on ${r.arch === 'sata' ? 'SATA' : 'the Eyeriss-like baseline'}: batch ${cfg.batch}, dataflow ${cfg.dataflow}, array ${cfg.array?.rows}x${cfg.array?.cols}`,
+    `${isSnn(r) ? `SNN BPTT (T=${cfg.timesteps})` : 'ANN'} training iteration of ${r.network} on ${r.arch === 'sata' ? 'SATA' : r.arch === 'eyeriss' ? 'the Eyeriss-like baseline' : r.arch}: batch ${cfg.batch}, dataflow ${cfg.dataflow}, array ${cfg.array?.rows}x${cfg.array?.cols}`,
   );
   lines.push(`sparsity: ${r.sparsitySource}${r.sparsityAware ? ', gating on' : ', sparsity-unaware (nothing gated)'}; energy model ${r.energyModel.name}@${r.energyModel.version}`);
   lines.push(`cycles ${formatNumber(r.cycles)} (compute ${formatNumber(r.computeCycles)}, stall ${formatNumber(r.stallCycles)}), ${(r.seconds * 1e3).toFixed(3)} ms; ${formatNumber(r.events)} events`);
@@ -47,7 +47,7 @@ export function formatTrainingResult(r: TrainingResult, opts: { placementRows?: 
   lines.push('');
   const dramFlows = r.placement.filter((p) => p.from === 'dram' || p.to === 'dram').sort((a, b) => b.bits - a.bits).slice(0, opts.placementRows ?? 12);
   lines.push(formatTable(['tensor', 'stage', 'from', 'to', 'moved'], dramFlows.map((p) => [p.tensor, p.stage, p.from, p.to, formatBits(p.bits)]), { title: 'Largest DRAM traffic by tensor and stage (all flows: --json placement)' }));
-  if (r.timesteps.length > 0 && r.arch === 'sata') {
+  if (r.timesteps.length > 0 && isSnn(r)) {
     lines.push('');
     lines.push(formatTable(['step', 'cycles', 'energy'], r.timesteps.map((t) => [t.t === 0 ? 'all steps (batched GEMMs, WU)' : `t=${t.t}`, t.cycles, formatEnergy(t.energyPJ)]), { title: 'By time step' }));
   }
@@ -127,4 +127,9 @@ export function formatAlgorithmComparison(c: AlgorithmComparisonResult): string 
     { title: `${c.network}, T = ${c.timesteps}: one training iteration per algorithm on SATA (dataflow ${(c.ann.config as { dataflow?: string }).dataflow})` },
   );
   return `${table}\nkept: tensors written for a later step and not yet read for the last time (peaks over the iteration); state: without the weight gradients, which every algorithm accumulates until WU; DRAM traffic: bytes moved to and from DRAM.`;
+}
+
+/** An SNN run (documents of older versions name no workload: eyeriss was the ANN). */
+export function isSnn(r: TrainingResult): boolean {
+  return r.workload ? r.workload === 'snn' : r.arch !== 'eyeriss';
 }

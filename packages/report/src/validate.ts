@@ -64,7 +64,8 @@ class Checker {
     const o = this.obj(v, p);
     const at = (k: string): string => (p ? `${p}.${k}` : k);
     if (o.kind !== 'training-iteration') this.fail(at('kind'), `must be "training-iteration", found ${this.describe(o.kind)}`);
-    this.oneOf(o.arch, at('arch'), ['sata', 'eyeriss']);
+    this.str(o.arch, at('arch'));
+    if (o.workload !== undefined) this.oneOf(o.workload, at('workload'), ['snn', 'ann']);
     this.str(o.network, at('network'));
     this.obj(o.config, at('config'));
     this.oneOf(o.sparsitySource, at('sparsitySource'), ['statistical', 'measured', 'replayed', 'dense']);

@@ -7,7 +7,8 @@
  * direct (unrecorded) run prices: re-costing the trace must give the same bill.
  */
 import { Component, ConfigError, defineComponentInfo, Simulator } from '@sata/core';
-import { ActionTally, type ActionRecorder, type ReplayableRunKind } from './replay.js';
+import { ActionCounter } from '@sata/plugin-api';
+import type { ActionRecorder, ReplayableRunKind } from './replay.js';
 
 export interface MacArrayConfig {
   readonly folds: number;
@@ -42,7 +43,7 @@ export const macArrayInfo = defineComponentInfo({
 
 export class MacArray extends Component<typeof macArrayInfo.params> {
   /** The counts of a direct run. */
-  readonly tally = new ActionTally();
+  readonly tally = new ActionCounter();
   constructor(
     sim: Simulator,
     name: string,

@@ -15,8 +15,6 @@ export {
   verifyTrace,
   compareTraces,
   recostTrace,
-  priceActions,
-  ActionTally,
   NO_ACTION_RECORDER,
   type ReplayableRunKind,
   type ActionRecorder,
@@ -25,9 +23,6 @@ export {
   type RecordedRun,
   type VerifyResult,
   type Divergence,
-  type EnergyBill,
-  type PricedAction,
-  type ActionTotal,
 } from './replay.js';
 export {
   ActivityWriter,

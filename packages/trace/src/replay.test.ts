@@ -6,7 +6,8 @@ import type { ActionKey, EnergyModelContribution } from '@sata/plugin-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MacArray, macArrayRunKind } from './examples.js';
 import { TraceReader } from './reader.js';
-import { boundedBufferRunKind, checkReplayable, NO_ACTION_RECORDER, priceActions, recordRunToFile, recostTrace, RunKindRegistry, verifyTrace, type ReplayableRunKind } from './replay.js';
+import { priceActions } from '@sata/plugin-api';
+import { boundedBufferRunKind, checkReplayable, NO_ACTION_RECORDER, recordRunToFile, recostTrace, RunKindRegistry, verifyTrace, type ReplayableRunKind } from './replay.js';
 
 let dir: string;
 beforeEach(() => {
@@ -114,7 +115,7 @@ describe('replay --energy (re-cost)', () => {
     sim.run();
     for (const model of [fakeModel('a', { 'pe.mac': 0.2, 'globalBuffer.read': 1.5 }), fakeModel('b', { 'pe.mac': 0.05 })]) {
       const fromTrace = recostTrace(path, model);
-      const fresh = priceActions(direct.tally.list(), model);
+      const fresh = priceActions(model, direct.tally.list());
       expect(fromTrace.totalPicojoules).toBe(fresh.totalPicojoules);
       expect(fromTrace.actions).toEqual(fresh.actions);
       expect(fromTrace.unpriced).toEqual(fresh.unpriced);

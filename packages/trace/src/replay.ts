@@ -2,7 +2,7 @@ import { rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBoundedBufferExample, ConfigError, SIMULATOR_VERSION, Simulator, type RunResult, type TimelineSink } from '@sata/core';
-import type { ActionKey, EnergyModelContribution } from '@sata/plugin-api';
+import { ActionCounter, priceActions, type EnergyBreakdown, type EnergyModelContribution } from '@sata/plugin-api';
 import { canonicalize } from './canonical.js';
 import type { TraceHeader, TraceRecord } from './format.js';
 import { TraceReader, type TraceChunk } from './reader.js';
@@ -261,69 +261,14 @@ function pick(r: TraceRecord): Pick<TraceRecord, 'seq' | 'time' | 'kind'> {
   return { seq: r.seq, time: r.time, kind: r.kind };
 }
 
-export interface ActionTotal extends ActionKey {
-  readonly count: number;
-}
-
-export interface PricedAction extends ActionTotal {
-  readonly picojoules: number;
-  readonly source: string;
-}
-
-export interface EnergyBill {
-  readonly model: string;
-  readonly totalPicojoules: number;
-  readonly actions: readonly PricedAction[];
-  /** Actions the model has no figure for (not in the total). */
-  readonly unpriced: readonly ActionTotal[];
-}
-
-/** Sums action counts by (component, action, bits), sorted by key. */
-export class ActionTally {
-  private readonly totals = new Map<string, { key: ActionKey; count: number }>();
-  add(component: string, action: string, bits: number, count: number): void {
-    const k = `${component}\u0000${action}\u0000${bits}`;
-    const t = this.totals.get(k);
-    if (t) t.count += count;
-    else this.totals.set(k, { key: { component, action, bits }, count });
-  }
-  list(): ActionTotal[] {
-    return [...this.totals.values()]
-      .map((t) => ({ ...t.key, count: t.count }))
-      .sort((x, y) => (x.component !== y.component ? cmp(x.component, y.component) : x.action !== y.action ? cmp(x.action, y.action) : x.bits - y.bits));
-  }
-}
-
-/** Prices action totals with an energy model. The one pricing function: direct runs and re-costing both call it. */
-export function priceActions(totals: readonly ActionTotal[], model: EnergyModelContribution): EnergyBill {
-  const actions: PricedAction[] = [];
-  const unpriced: ActionTotal[] = [];
-  let total = 0;
-  for (const t of totals) {
-    const e = model.energyPerAction({ component: t.component, action: t.action, bits: t.bits });
-    if (!e) {
-      unpriced.push(t);
-      continue;
-    }
-    const pj = e.picojoules * t.count;
-    total += pj;
-    actions.push({ ...t, picojoules: pj, source: e.source });
-  }
-  return { model: model.name, totalPicojoules: total, actions, unpriced };
-}
-
 /** Re-costs a recorded run: the action counts of every record, priced with `model`, without simulating. */
-export function recostTrace(path: string, model: EnergyModelContribution): EnergyBill & { records: number } {
+export function recostTrace(path: string, model: EnergyModelContribution): EnergyBreakdown & { records: number } {
   const reader = TraceReader.open(path);
   try {
-    const tally = new ActionTally();
+    const tally = new ActionCounter();
     for (const r of reader.records()) for (const [c, a, b, n] of r.actions) tally.add(c, a, b, n);
-    return { ...priceActions(tally.list(), model), records: reader.recordsRead };
+    return { ...priceActions(model, tally.list()), records: reader.recordsRead };
   } finally {
     reader.close();
   }
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,7 +1,7 @@
 import { deriveConfig } from '@sata/core';
 import type { AlgorithmComparisonResult, ComparisonResult, Registry } from '@sata/plugin-api';
 import type { ResolvedConfig } from './config.js';
-import { networkFor, simulateTraining, type RunOptions, type TrainingRun } from './run.js';
+import { acceleratorFor, networkFor, simulateTraining, type RunOptions, type TrainingRun } from './run.js';
 import { measure } from './measure.js';
 
 export const SPARSITY_GAIN_DEFINITION =
@@ -17,21 +17,32 @@ export interface ComparisonRuns {
 }
 
 /**
+ * The configurations of a comparison's three runs: the SNN sparsity-aware and unaware on
+ * the base's architecture when it trains the SNN (else on sata), the ANN on the base's
+ * architecture when it trains the ANN (else on eyeriss).
+ */
+export function comparisonConfigs(base: ResolvedConfig, registry: Registry): [snn: ResolvedConfig, unaware: ResolvedConfig, ann: ResolvedConfig] {
+  const snnBase = acceleratorFor(base, registry).workload === 'snn';
+  const snn = deriveConfig(base, (d) => {
+    d.arch = snnBase ? base.arch : 'sata';
+    d.sparsity.gating = true;
+  });
+  const unaware = deriveConfig(snn, (d) => {
+    d.sparsity.gating = false;
+  });
+  const ann = deriveConfig(base, (d) => {
+    d.arch = snnBase ? 'eyeriss' : base.arch;
+  });
+  return [snn, unaware, ann];
+}
+
+/**
  * The paper's two headline comparisons from three simulated iterations: the SNN on SATA
  * with and without sparsity, and the ANN on the Eyeriss-like baseline. In measured mode the
  * functional model runs once and drives both SNN runs.
  */
 export function compareTraining(base: ResolvedConfig, registry: Registry, opts: RunOptions = {}): ComparisonRuns {
-  const snnCfg = deriveConfig(base, (d) => {
-    d.arch = 'sata';
-    d.sparsity.gating = true;
-  });
-  const unawareCfg = deriveConfig(snnCfg, (d) => {
-    d.sparsity.gating = false;
-  });
-  const annCfg = deriveConfig(base, (d) => {
-    d.arch = 'eyeriss';
-  });
+  const [snnCfg, unawareCfg, annCfg] = comparisonConfigs(base, registry);
   const measurement = snnCfg.sparsity.mode === 'measured' ? (opts.measurement ?? measure(networkFor(snnCfg, registry), snnCfg, registry, opts.progress)) : undefined;
   const aware = simulateTraining(snnCfg, registry, { ...opts, measurement });
   const unaware = simulateTraining(unawareCfg, registry, { ...opts, measurement });
@@ -49,15 +60,15 @@ export function compareTraining(base: ResolvedConfig, registry: Registry, opts: 
  * sparsity), and the ANN once: what each algorithm saves and costs.
  */
 export function compareAlgorithms(base: ResolvedConfig, registry: Registry, algorithms: readonly string[], opts: RunOptions = {}): AlgorithmComparisonResult {
+  // The architectures of a comparison: the SNN's and the ANN's (comparisonConfigs).
+  const [snn, , annCfg] = comparisonConfigs(base, registry);
   const runs = algorithms.map((algorithm) => {
-    const cfg = deriveConfig(base, (d) => {
-      d.arch = 'sata';
+    const cfg = deriveConfig(snn, (d) => {
+      d.sparsity.gating = base.sparsity.gating;
       d.algorithm = algorithm;
     });
     return { algorithm, result: simulateTraining(cfg, registry, opts).result };
   });
-  const ann = simulateTraining(deriveConfig(base, (d) => {
-    d.arch = 'eyeriss';
-  }), registry, opts).result;
+  const ann = simulateTraining(annCfg, registry, opts).result;
   return { kind: 'algorithm-comparison', network: ann.network, timesteps: base.timesteps, ann, runs };
 }

@@ -24,7 +24,8 @@ describe('training configuration', () => {
       [{ memory: { glbKiB: { weights: -1 } } }, /memory.glbKiB.weights must be >= 0/],
       [{ sparsity: { perLayer: { conv1: { spikes: 0.5 } } } }, /unknown setting "sparsity.perLayer.conv1.spikes"/],
       [{ sparsity: { perLayer: { conv1: { perStep: [{}, {}] } } } }, /perStep has 2 entries but timesteps is 4/],
-      [{ arch: 'tpu' }, /arch must be one of sata, eyeriss/],
+      [{ arch: 'tpu' }, /cfg.yaml: arch: unknown architecture "tpu": not a registered architecture nor a .yaml\/.json spec file \(registered: eyeriss, sata\)/],
+      [{ arch: 'no/such.yaml' }, /cannot read architecture spec no\/such.yaml: ENOENT/],
       [[1, 2], /\(root\) must be an object, got a list/],
     ];
     for (const [given, re] of cases) {

@@ -1,16 +1,23 @@
 import { ConfigError, freezeConfig, type Config } from '@sata/core';
+import { builtinArchitectureLookup, componentOf, componentsOf, dramInfo, globalBufferInfo, peArrayInfo, resolveArchitecture, scratchpadInfo, withParams, type ArchitectureLookup, type ArchSpec } from '@sata/hw';
 
 /**
  * The configuration of one simulated training iteration. Every field has a default (the
  * SATA paper's and SATA_Sim's, hardware-model.md sections 2, 3 and 8); `resolveConfig`
  * fills them, validates everything and freezes the result, which goes into every result
- * and trace header as `config`.
+ * and trace header as `config`. The hardware fields (`clockMHz`, `array`, `memory`) take
+ * their defaults from the architecture spec `arch` names (packages/hw/arch/): the spec is
+ * their one source, and a value set here overrides the spec's.
  */
 export interface TrainingConfig {
   /** A zoo name (vgg5, vgg9, vgg11, vgg16, digits-cnn, mlp) or a JSON/YAML network file. */
   readonly network: string;
-  /** `sata`: the SNN with BPTT on SATA; `eyeriss`: the same network as an ANN on the Eyeriss-like baseline. */
-  readonly arch: 'sata' | 'eyeriss';
+  /**
+   * The architecture spec: a registered name (`sata`: the SNN with BPTT on SATA; `eyeriss`:
+   * the same network as an ANN on the Eyeriss-like baseline; a plugin's) or a spec file.
+   * Its `workload` says whether the SNN or the ANN is trained.
+   */
+  readonly arch: string;
   /** SNN time steps T (the ANN runs one). */
   readonly timesteps: number;
   readonly batch: number;
@@ -100,6 +107,68 @@ export interface LayerSparsity {
 
 export type ResolvedConfig = Config<TrainingConfig>;
 
+/** The hardware fields of the configuration as a spec gives them (a parameter a spec leaves out: its class's default). */
+export function hardwareDefaults(spec: ArchSpec): Pick<TrainingConfig, 'clockMHz' | 'array' | 'memory'> {
+  const param = (c: { params: Readonly<Record<string, unknown>> }, name: string, info: { params: Readonly<Record<string, { default?: unknown }>> }): number => (c.params[name] ?? info.params[name]?.default) as number;
+  const array = componentOf(spec, 'array')[1];
+  const buffers = componentsOf(spec, 'buffer');
+  const first = buffers[0]![1];
+  const dram = componentOf(spec, 'dram')[1];
+  const gb = (name: string): number => param(first, name, globalBufferInfo);
+  return {
+    clockMHz: spec.clockMHz,
+    array: { rows: param(array, 'rows', peArrayInfo), cols: param(array, 'cols', peArrayInfo) },
+    memory: {
+      glbKiB: Object.fromEntries(buffers.map(([n, c]) => [n, param(c, 'capacityBytes', globalBufferInfo) / 1024])) as TrainingConfig['memory']['glbKiB'],
+      scratchpadBytes: { spike: param(componentOf(spec, 'scratchpad.ifmap')[1], 'bytesPerPe', scratchpadInfo), weight: param(componentOf(spec, 'scratchpad.filter')[1], 'bytesPerPe', scratchpadInfo), psum: 8 },
+      glbPortBits: gb('widthBits'),
+      glbBanks: gb('banks'),
+      // 0 in a spec means banks x width (the component's rule).
+      glbBandwidthBitsPerCycle: gb('bandwidthBitsPerCycle') || gb('banks') * gb('widthBits'),
+      pinnedShare: gb('pinnedShare'),
+      dramCapacityMiB: param(dram, 'capacityBytes', dramInfo) / (1024 * 1024),
+      dramBusBits: param(dram, 'bandwidthBitsPerCycle', dramInfo),
+      dramLatencyCycles: param(dram, 'latencyCycles', dramInfo),
+    },
+  };
+}
+
+/**
+ * The spec a resolved configuration runs: `arch`'s, with every hardware field the
+ * configuration sets to another value than the spec's applied to the components it names
+ * (a partition's capacity; the width, banks, bandwidth and pinned share of every partition;
+ * the array, scratchpads, DRAM, clock) and the input coding on the encoder.
+ */
+export function architectureFor(cfg: ResolvedConfig, archs: ArchitectureLookup = builtinArchitectureLookup): ArchSpec {
+  const spec = resolveArchitecture(cfg.arch, archs);
+  const d = hardwareDefaults(spec);
+  const m = cfg.memory;
+  const set: Record<string, Record<string, unknown>> = {};
+  const put = (component: string, param: string, value: unknown): void => void ((set[component] ??= {})[param] = value);
+  const buffers = componentsOf(spec, 'buffer').map(([n]) => n);
+  const array = componentOf(spec, 'array')[0];
+  if (cfg.array.rows !== d.array.rows) put(array, 'rows', cfg.array.rows);
+  if (cfg.array.cols !== d.array.cols) put(array, 'cols', cfg.array.cols);
+  for (const b of buffers) {
+    const kib = (m.glbKiB as Record<string, number>)[b]!;
+    if (kib !== (d.memory.glbKiB as Record<string, number>)[b]) put(b, 'capacityBytes', Math.max(1, Math.round(kib * 1024)));
+    if (m.glbPortBits !== d.memory.glbPortBits) put(b, 'widthBits', m.glbPortBits);
+    if (m.glbBanks !== d.memory.glbBanks) put(b, 'banks', m.glbBanks);
+    if (m.glbBandwidthBitsPerCycle !== d.memory.glbBandwidthBitsPerCycle) put(b, 'bandwidthBitsPerCycle', m.glbBandwidthBitsPerCycle);
+    if (m.pinnedShare !== d.memory.pinnedShare) put(b, 'pinnedShare', m.pinnedShare);
+  }
+  if (m.scratchpadBytes.spike !== d.memory.scratchpadBytes.spike) put(componentOf(spec, 'scratchpad.ifmap')[0], 'bytesPerPe', m.scratchpadBytes.spike);
+  if (m.scratchpadBytes.weight !== d.memory.scratchpadBytes.weight) put(componentOf(spec, 'scratchpad.filter')[0], 'bytesPerPe', m.scratchpadBytes.weight);
+  const dram = componentOf(spec, 'dram')[0];
+  if (m.dramCapacityMiB !== d.memory.dramCapacityMiB) put(dram, 'capacityBytes', Math.round(m.dramCapacityMiB * 1024 * 1024));
+  if (m.dramBusBits !== d.memory.dramBusBits) put(dram, 'bandwidthBitsPerCycle', m.dramBusBits);
+  if (m.dramLatencyCycles !== d.memory.dramLatencyCycles) put(dram, 'latencyCycles', m.dramLatencyCycles);
+  put(componentOf(spec, 'encoder')[0], 'coding', cfg.coding);
+  return withParams(spec, set, cfg.clockMHz);
+}
+
+const SATA_HARDWARE = hardwareDefaults(resolveArchitecture('sata', builtinArchitectureLookup));
+
 export const DEFAULT_CONFIG: TrainingConfig = {
   network: 'vgg5',
   arch: 'sata',
@@ -108,20 +177,11 @@ export const DEFAULT_CONFIG: TrainingConfig = {
   dataflow: 'sata-tiled',
   energyModel: 'sata-32nm',
   algorithm: 'bptt',
-  clockMHz: 400,
-  array: { rows: 8, cols: 16 },
+  // SATA's hardware, from packages/hw/arch/sata.yaml (another arch: from its spec).
+  clockMHz: SATA_HARDWARE.clockMHz,
+  array: SATA_HARDWARE.array,
   bits: { spike: 1, weight: 16, membrane: 16, gradient: 16, activation: 16 },
-  memory: {
-    glbKiB: { spikes: 32, membrane: 256, weights: 144, gradients: 64, misc: 8 },
-    scratchpadBytes: { spike: 9, weight: 9, psum: 8 },
-    glbPortBits: 8,
-    glbBanks: 16,
-    glbBandwidthBitsPerCycle: 512,
-    pinnedShare: 0.5,
-    dramCapacityMiB: 512,
-    dramBusBits: 128,
-    dramLatencyCycles: 0,
-  },
+  memory: SATA_HARDWARE.memory,
   sparsity: { mode: 'statistical', gating: true, spike: 0.9, membraneGradient: 0.7, firingGradient: 0.6, perLayer: {}, trainEpochs: 0, activityTrace: '' },
   ann: { gating: true, activationSparsity: 0.5 },
   lif: { leak: 0.9, threshold: 1 },
@@ -138,8 +198,18 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
  * types and out-of-range values are ConfigErrors naming the full key path
  * (`memory.glbKiB.weights`) and, when given, the file they came from.
  */
-export function resolveConfig(overrides: unknown = {}, source = 'configuration'): ResolvedConfig {
-  const merged = mergeChecked(DEFAULT_CONFIG as unknown as Json, overrides as Json, '', source) as unknown as TrainingConfig;
+export function resolveConfig(overrides: unknown = {}, source = 'configuration', archs: ArchitectureLookup = builtinArchitectureLookup): ResolvedConfig {
+  const arch = isObject(overrides as Json) ? (overrides as Record<string, unknown>).arch ?? DEFAULT_CONFIG.arch : DEFAULT_CONFIG.arch;
+  if (typeof arch !== 'string' || arch === '') throw new ConfigError(`${source}: arch must name an architecture (sata, eyeriss, a registered one) or a spec file, got ${describe(arch as Json)}`);
+  let spec: ArchSpec;
+  try {
+    spec = resolveArchitecture(arch, archs);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(`${source}: arch: ${e.message}`);
+    throw e;
+  }
+  const defaults = { ...DEFAULT_CONFIG, ...hardwareDefaults(spec) };
+  const merged = mergeChecked(defaults as unknown as Json, overrides as Json, '', source) as unknown as TrainingConfig;
   validate(merged, source);
   return freezeConfig(merged);
 }
@@ -177,7 +247,6 @@ function validate(c: TrainingConfig, source: string): void {
     if (!values.includes(v as T)) throw new ConfigError(`${source}: ${path} must be one of ${values.join(', ')}, got "${v}"`);
   };
   if (c.network.length === 0) throw new ConfigError(`${source}: network must name a zoo network or a file`);
-  oneOf('arch', c.arch, ['sata', 'eyeriss']);
   int('timesteps', c.timesteps, 1, 1024);
   int('batch', c.batch, 1, 65536);
   pos('clockMHz', c.clockMHz);

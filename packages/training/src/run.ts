@@ -1,14 +1,13 @@
-import { TimelineCollector, teeTimeline, type Config, type Simulator } from '@sata/core';
-import { runSchedule, type Accelerator, type AcceleratorConfig, type ScheduleResult, type StepResult } from '@sata/hw';
+import { ConfigError, TimelineCollector, teeTimeline, type Config, type Simulator } from '@sata/core';
+import { priceRun, registryArchitectures, runSchedule, type Accelerator, type ArchSpec, type PricedRun, type ScheduleResult, type StepAttribution, type StepResult } from '@sata/hw';
 import type { AlgorithmInstance, KeptState, DataflowContribution, EnergyModelContribution, OpCount, PlacementFlow, Registry, Stage, TrainingEnergy, TrainingResult } from '@sata/plugin-api';
 import { STAGES } from '@sata/plugin-api';
 import { algorithmFor, networkFromRef, type Network } from '@sata/snn';
 import { annActivity, statisticalActivity, type ActivitySource } from './activity.js';
-import type { ResolvedConfig, TrainingConfig } from './config.js';
+import { architectureFor, type ResolvedConfig, type TrainingConfig } from './config.js';
 import { measure, type Measurement } from './measure.js';
 import { replayedActivityFromFile } from './replayed.js';
-import { annSchedule, snnSchedule, tensorClass, type StepTag, type TrainingSchedule } from './schedule.js';
-import { priceSteps, type PricedRun } from './pricing.js';
+import { annSchedule, snnSchedule, tensorClass, type TrainingSchedule } from './schedule.js';
 import { buildTimeline } from './timeline.js';
 
 /** The network a configuration names: a registered (zoo) network, or a JSON/YAML file. */
@@ -16,20 +15,9 @@ export function networkFor(cfg: Config<TrainingConfig>, registry: Registry): Net
   return networkFromRef(cfg.network, registry);
 }
 
-/** The accelerator's components from the configuration (SATA's memories serve both architectures). */
-export function acceleratorConfig(cfg: ResolvedConfig): AcceleratorConfig {
-  const m = cfg.memory;
-  const part = (kib: number): Record<string, unknown> => ({ capacityBytes: Math.max(1, Math.round(kib * 1024)), banks: m.glbBanks, widthBits: m.glbPortBits, bandwidthBitsPerCycle: m.glbBandwidthBitsPerCycle, pinnedShare: m.pinnedShare });
-  return {
-    clockMHz: cfg.clockMHz,
-    array: { rows: cfg.array.rows, cols: cfg.array.cols },
-    scratchpads: { ifmap: { bytesPerPe: m.scratchpadBytes.spike }, filter: { bytesPerPe: m.scratchpadBytes.weight } },
-    globalBuffers: Object.fromEntries(Object.entries(m.glbKiB).map(([k, v]) => [k, part(v)])),
-    dram: { capacityBytes: Math.round(m.dramCapacityMiB * 1024 * 1024), bandwidthBitsPerCycle: m.dramBusBits, latencyCycles: m.dramLatencyCycles },
-    lif: {},
-    gradient: {},
-    encoder: { coding: cfg.coding },
-  };
+/** The accelerator a configuration runs: its architecture spec (a registered one or a file) with the configuration's hardware settings applied. */
+export function acceleratorFor(cfg: ResolvedConfig, registry: Registry): ArchSpec {
+  return architectureFor(cfg, registryArchitectures(registry));
 }
 
 export interface RunOptions {
@@ -49,6 +37,7 @@ export interface TrainingRun {
   readonly schedule: TrainingSchedule;
   readonly run: ScheduleResult;
   readonly measurement: Measurement | undefined;
+  readonly arch: ArchSpec;
 }
 
 /**
@@ -69,9 +58,9 @@ export function algorithmOf(cfg: ResolvedConfig, registry: Registry): AlgorithmI
   return algorithmFor(cfg.algorithm, cfg.timesteps, cfg.seed, registry, 'algorithm');
 }
 
-/** The schedule of the configured architecture (its shape does not depend on the activity, only its counts do). */
-export function scheduleFor(net: Network, cfg: ResolvedConfig, dataflow: DataflowContribution, activity: ActivitySource, registry: Registry): TrainingSchedule {
-  return cfg.arch === 'sata' ? snnSchedule(net, cfg, dataflow, activity, algorithmOf(cfg, registry)) : annSchedule(net, cfg, dataflow, activity);
+/** The schedule of the architecture's workload (its shape does not depend on the activity, only its counts do). */
+export function scheduleFor(net: Network, cfg: ResolvedConfig, dataflow: DataflowContribution, activity: ActivitySource, registry: Registry, workload: ArchSpec['workload']): TrainingSchedule {
+  return workload === 'snn' ? snnSchedule(net, cfg, dataflow, activity, algorithmOf(cfg, registry)) : annSchedule(net, cfg, dataflow, activity);
 }
 
 export function simulateTraining(cfg: ResolvedConfig, registry: Registry, opts: RunOptions = {}): TrainingRun {
@@ -79,31 +68,33 @@ export function simulateTraining(cfg: ResolvedConfig, registry: Registry, opts: 
   for (const w of net.warnings) opts.progress?.(`warning: ${w}`);
   const dataflow = dataflowFor(cfg, registry);
   const model = registry.get('energyModels', cfg.energyModel) as EnergyModelContribution;
+  const arch = acceleratorFor(cfg, registry);
+  const snn = arch.workload === 'snn';
   let activity: ActivitySource;
   let measurement: Measurement | undefined;
   const algorithm = algorithmOf(cfg, registry);
-  if (cfg.arch === 'eyeriss') activity = annActivity(net, cfg);
+  if (!snn) activity = annActivity(net, cfg);
   else if (cfg.sparsity.mode === 'measured') {
     measurement = opts.measurement ?? measure(net, cfg, registry, opts.progress);
     activity = measurement.activity;
   } else if (cfg.sparsity.mode === 'replayed') activity = replayedActivityFromFile(net, cfg, algorithm);
   else activity = statisticalActivity(net, cfg, algorithm);
-  opts.progress?.(`simulating ${cfg.arch === 'sata' ? `SNN (T=${cfg.timesteps})` : 'ANN'} training of ${net.name} on ${cfg.arch}, dataflow ${cfg.dataflow}, ${cfg.sparsity.gating || cfg.arch === 'eyeriss' ? 'sparsity-aware' : 'sparsity-unaware'}`);
-  const schedule = scheduleFor(net, cfg, dataflow, activity, registry);
+  opts.progress?.(`simulating ${snn ? `SNN (T=${cfg.timesteps})` : 'ANN'} training of ${net.name} on ${cfg.arch}, dataflow ${cfg.dataflow}, ${sparsityAware(cfg, arch) ? 'sparsity-aware' : 'sparsity-unaware'}`);
+  const schedule = scheduleFor(net, cfg, dataflow, activity, registry, arch.workload);
   const collector = opts.timeline ? new TimelineCollector() : undefined;
   const attach = (sim: Simulator, acc: Accelerator): void => {
     opts.attach?.(sim, acc);
     if (collector) acc.controller.timeline = acc.controller.timeline ? teeTimeline(acc.controller.timeline, collector) : collector;
   };
-  const run = runSchedule(schedule.steps, acceleratorConfig(cfg), cfg.seed, opts.attach || collector ? attach : undefined);
-  const priced = priceSteps(run, model);
-  const summary = summarize(net, cfg, schedule, run, model, priced, activity, measurement);
-  const result = collector ? { ...summary, timeline: buildTimeline({ acc: run.accelerator, facts: collector, steps: run.steps, schedule, net, perStep: priced.perStep, clockMHz: cfg.clockMHz }) } : summary;
-  return { result, schedule, run, measurement };
+  const run = runSchedule(schedule.steps, arch, { registry, seed: cfg.seed, ...(opts.attach || collector ? { attach } : {}) });
+  const priced = priceRun(run.accelerator, model, run.steps, run.totalCycles, run.actions);
+  const summary = summarize(net, cfg, arch, schedule, run, model, priced, activity, measurement);
+  const result = collector ? { ...summary, timeline: buildTimeline({ acc: run.accelerator, facts: collector, steps: run.steps, schedule, perStep: priced.perStep, clockMHz: arch.clockMHz }) } : summary;
+  return { result, schedule, run, measurement, arch };
 }
 
-function summarize(net: Network, cfg: ResolvedConfig, schedule: TrainingSchedule, run: ScheduleResult, model: EnergyModelContribution, priced: PricedRun, activity: ActivitySource, measurement: Measurement | undefined): TrainingResult {
-  const T = cfg.arch === 'sata' ? cfg.timesteps : 1;
+function summarize(net: Network, cfg: ResolvedConfig, arch: ArchSpec, schedule: TrainingSchedule, run: ScheduleResult, model: EnergyModelContribution, priced: PricedRun, activity: ActivitySource, measurement: Measurement | undefined): TrainingResult {
+  const T = arch.workload === 'snn' ? cfg.timesteps : 1;
   const steps = Array.from({ length: T + 1 }, (_, t) => ({ t, cycles: 0, energyPJ: 0 }));
   const flows = new Map<string, { tensor: string; stage: Stage; from: string; to: string; bits: number }>();
   const ops = new Map<string, { active: number; gated: number }>();
@@ -114,7 +105,7 @@ function summarize(net: Network, cfg: ResolvedConfig, schedule: TrainingSchedule
     ops.set(key, o);
   };
   run.steps.forEach((r: StepResult, i) => {
-    const tag: StepTag = schedule.tags[i]!;
+    const tag = attributionOf(r.attribution, r.label);
     const e = priced.perStep[i]!;
     const slot = steps[tag.t === null ? 0 : tag.t + 1]!;
     slot.cycles += r.endCycle - r.startCycle;
@@ -147,15 +138,16 @@ function summarize(net: Network, cfg: ResolvedConfig, schedule: TrainingSchedule
   const result: TrainingResult = {
     kind: 'training-iteration',
     arch: cfg.arch,
+    workload: arch.workload,
     network: net.name,
     config: cfg as unknown as Record<string, unknown>,
-    sparsitySource: sparsityAware(cfg) ? activity.source : 'dense',
-    sparsityAware: sparsityAware(cfg),
+    sparsitySource: sparsityAware(cfg, arch) ? activity.source : 'dense',
+    sparsityAware: sparsityAware(cfg, arch),
     cycles: run.totalCycles,
     computeCycles: run.computeCycles,
     stallCycles: run.stallCycles,
     seconds: run.totalCycles / (cfg.clockMHz * 1e6),
-    energyPJ: energyFigures(net, schedule.tags, priced),
+    energyPJ: energyFigures(net, priced),
     timesteps: steps.filter((s) => s.cycles > 0 || s.energyPJ > 0),
     placement,
     ops: sortRecord(Object.fromEntries(ops)) as Record<string, OpCount>,
@@ -164,7 +156,7 @@ function summarize(net: Network, cfg: ResolvedConfig, schedule: TrainingSchedule
     densities: perLayer,
     unpriced: priced.breakdown.unpriced.map((u) => `${u.component}.${u.action}@${u.bits}`),
     ...(measurement ? { measurement: measurement.summary } : {}),
-    ...(cfg.arch === 'sata' ? { algorithm: schedule.algorithm } : {}),
+    ...(arch.workload === 'snn' ? { algorithm: schedule.algorithm } : {}),
     keptState: keptState(schedule, run),
   };
   return result;
@@ -179,7 +171,7 @@ function keptState(schedule: TrainingSchedule, run: ScheduleResult): KeptState {
     const onChip = r.pinnedBits / 8;
     const dram = Math.max(0, schedule.keptBits[i]! / 8 - onChip);
     const state = schedule.stateBits[i]! / 8;
-    for (const x of [byStage[schedule.tags[i]!.stage], peak]) {
+    for (const x of [byStage[attributionOf(r.attribution, r.label).stage], peak]) {
       x.onChipBytes = Math.max(x.onChipBytes, onChip);
       x.dramBytes = Math.max(x.dramBytes, dram);
       x.stateBytes = Math.max(x.stateBytes, state);
@@ -189,15 +181,23 @@ function keptState(schedule: TrainingSchedule, run: ScheduleResult): KeptState {
   return { peak, byStage };
 }
 
-/** A priced run's energy summed by stage, layer, component and action (every step's tag says where it goes). */
-export function energyFigures(net: Network, tags: readonly StepTag[], priced: PricedRun): TrainingEnergy {
+/** A step's attribution; a step without one cannot be reported by stage and layer. */
+function attributionOf(a: StepAttribution | undefined, label: string): StepAttribution {
+  if (!a) throw new ConfigError(`step ${label} carries no attribution (layer, stage, time step): the schedule must give every step one`);
+  return a;
+}
+
+/** A priced run's energy summed by stage, layer, component and action (every step's attribution says where it goes). */
+export function energyFigures(net: Network, priced: PricedRun): TrainingEnergy {
   const zeroStages = (): Record<Stage, number> => ({ FP: 0, BP: 0, WG: 0, WU: 0 });
   const byStage = zeroStages();
   const layers = net.layers.map((l) => ({ index: l.index, name: l.name, kind: l.kind, totalPJ: 0, computePJ: 0, memoryPJ: 0, byStage: zeroStages() }));
+  const byName = new Map(layers.map((l) => [l.name, l]));
   priced.perStep.forEach((e, i) => {
-    const tag = tags[i]!;
+    const tag = attributionOf(e.attribution, `#${i}`);
     byStage[tag.stage] += e.total;
-    const L = layers[tag.layer]!;
+    const L = byName.get(tag.layer);
+    if (!L) throw new ConfigError(`a step is attributed to layer "${tag.layer}", which network ${net.name} does not have`);
     L.totalPJ += e.total;
     L.computePJ += e.compute;
     L.memoryPJ += e.memory;
@@ -215,8 +215,8 @@ export function energyFigures(net: Network, tags: readonly StepTag[], priced: Pr
   };
 }
 
-function sparsityAware(cfg: ResolvedConfig): boolean {
-  return cfg.arch === 'sata' ? cfg.sparsity.gating : cfg.ann.gating;
+function sparsityAware(cfg: ResolvedConfig, arch: ArchSpec): boolean {
+  return arch.workload === 'snn' ? cfg.sparsity.gating : cfg.ann.gating;
 }
 
 function sortRecord<V>(r: Record<string, V>): Record<string, V> {

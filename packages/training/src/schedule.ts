@@ -1,4 +1,4 @@
-import type { GemmActivity, GemmStep, ScheduleStep, TensorAccess, VectorStep } from '@sata/hw';
+import { zeroRows, type GemmActivity, type GemmStep, type ScheduleStep, type TensorAccess, type VectorStep } from '@sata/hw';
 import { ConfigError } from '@sata/core';
 import type { AlgorithmInstance, DataflowContribution, LoweredGemm, LoweredVector, LoweringContext, LoweringPass, Stage, TensorRef } from '@sata/plugin-api';
 import { bpttAlgorithm, layerGemms, type Network, type ResolvedLayer } from '@sata/snn';
@@ -292,6 +292,7 @@ class ScheduleBuilder {
     const tags: StepTag[] = [];
     this.items.forEach((it, i) => {
       tags.push(it.tag);
+      const attribution = { layer: this.net.layers[it.tag.layer]!.name, stage: it.tag.stage, t: it.tag.t };
       const vs = versionOf[i]!;
       const isLast = (k: number): boolean => vs[k]! >= 0 && lastRead[vs[k]!] === i;
       const readLater = (k: number): boolean => vs[k]! >= 0 && lastRead[vs[k]!]! > i;
@@ -299,7 +300,7 @@ class ScheduleBuilder {
         const g = it.gemm;
         const release = [g.ifmap, g.filter].filter((r, k, all) => isLast(k) && all.findIndex((x) => x.tensor === r.tensor) === k).map((r) => ({ tensor: r.tensor, partition: r.partition }));
         steps.push({
-          kind: 'gemm', label: g.label, gemm: g.gemm, dataflow: this.dataflow,
+          kind: 'gemm', label: g.label, attribution, gemm: g.gemm, dataflow: this.dataflow,
           activity: this.gemmActivity(it.layer, g, it.tag.t),
           gating: g.gating, operation: g.operation,
           bits: { ifmap: g.ifmap.bits, filter: g.filter.bits, ofmap: g.ofmap.bits },
@@ -318,7 +319,7 @@ class ScheduleBuilder {
       });
       const kind = v.unit === 'elementwise' ? 'elementwise' : v.unit;
       steps.push({
-        kind, label: v.label, elements: v.elements, bits: v.bits,
+        kind, label: v.label, attribution, elements: v.elements, bits: v.bits,
         ...(v.ops ? { ops: v.ops } : {}),
         ...(v.skipped ? { skipped: v.skipped } : {}),
         traffic,
@@ -464,5 +465,19 @@ function stackedOverSteps(activity: ActivitySource, l: ResolvedLayer, cfg: Resol
       if (alongM) return o === 'filter' ? per[0]!.nonzeros(o, r0, r1, c0, c1) : overSteps(r0, r1, (t, a, z) => per[t]!.nonzeros(o, a, z, c0, c1));
       return o === 'ifmap' ? overSteps(c0, c1, (t, a, z) => per[t]!.nonzeros(o, r0, r1, a, z)) : overSteps(r0, r1, (t, a, z) => per[t]!.nonzeros(o, a, z, c0, c1));
     },
+    // All-zero rows of the ifmap (a skipping array's question), under statistical sparsity:
+    // stacked along M the steps' rows add up; along K a row is zero in every step's part
+    // (independent zeros). From tensors the hardware counts them with `nonzeros`.
+    ...(per[0]!.source === 'statistical'
+      ? {
+          zeroRows: (o: 'ifmap' | 'filter', r0: number, r1: number, c0: number, c1: number) => {
+            if (o !== 'ifmap') throw new ConfigError('zero rows of a time-stacked filter are not modelled');
+            if (alongM) return overSteps(r0, r1, (t, a, z) => zeroRows(per[t]!, o, a, z, c0, c1));
+            let fraction = 1;
+            overSteps(c0, c1, (t, a, z) => (fraction *= zeroRows(per[t]!, o, r0, r1, a, z) / (r1 - r0)));
+            return fraction * (r1 - r0);
+          },
+        }
+      : {}),
   };
 }

@@ -4,17 +4,16 @@
  * schedule (layer, stage, time step) and priced. A direct run and a recorded trace build it
  * with this same function, from the same facts.
  */
-import type { TimelineCounter, TimelineSlice } from '@sata/core';
-import type { Accelerator } from '@sata/hw';
+import { ConfigError, type TimelineCounter, type TimelineSlice } from '@sata/core';
 import type { Stage, Timeline, TimelineRole, TimelineStep } from '@sata/plugin-api';
-import type { Network } from '@sata/snn';
-import type { StepEnergy } from './pricing.js';
+import type { Accelerator, StepEnergy } from '@sata/hw';
 import type { TrainingSchedule } from './schedule.js';
 
-/** Where step `i` of a schedule belongs: the one place a timeline reads the schedule's step tags. */
-export function stepAttribution(schedule: TrainingSchedule, net: Network, i: number): { label: string; layer: string; stage: Stage; t: number | null } {
-  const tag = schedule.tags[i]!;
-  return { label: schedule.steps[i]!.label, layer: net.layers[tag.layer]!.name, stage: tag.stage, t: tag.t };
+/** Where step `i` of a schedule belongs: its label and the attribution it carries. */
+export function stepAttribution(schedule: TrainingSchedule, i: number): { label: string; layer: string; stage: Stage; t: number | null } {
+  const step = schedule.steps[i]!;
+  if (!step.attribution) throw new ConfigError(`step ${step.label} carries no attribution (layer, stage, time step)`);
+  return { label: step.label, ...step.attribution };
 }
 
 export interface TimelineFacts {
@@ -41,13 +40,12 @@ export function buildTimeline(opts: {
   readonly facts: TimelineFacts;
   readonly steps: readonly { readonly startCycle: number; readonly endCycle: number }[];
   readonly schedule: TrainingSchedule;
-  readonly net: Network;
   readonly perStep: readonly StepEnergy[];
   readonly clockMHz: number;
 }): Timeline {
   const steps: TimelineStep[] = opts.steps.map((r, i) => {
     const e = opts.perStep[i]!;
-    return { ...stepAttribution(opts.schedule, opts.net, i), startCycle: r.startCycle, endCycle: r.endCycle, energyPJ: e.total, computePJ: e.compute, memoryPJ: e.memory, leakagePJ: e.leakage };
+    return { ...stepAttribution(opts.schedule, i), startCycle: r.startCycle, endCycle: r.endCycle, energyPJ: e.total, computePJ: e.compute, memoryPJ: e.memory, leakagePJ: e.leakage };
   });
   return {
     clockMHz: opts.clockMHz,

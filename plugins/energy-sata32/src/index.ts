@@ -27,6 +27,9 @@ const entries: EnergyTableEntry[] = [
   op('encoder', 'compare', PRIMITIVE.compare, `${SIM}: compare`),
   // The vector unit (batch norm, adds, average pooling) is built of the same 32 nm primitives.
   ...(['add', 'multiply', 'shift', 'compare', 'mux'] as const).map((a) => op('vector', a, PRIMITIVE[a], `${SIM}: ${a} (vector unit)`)),
+  // A skipping array's row-index decoder (component-zero-skip): a zero test and a select per row.
+  op('indexDecoder', 'compare', PRIMITIVE.compare, `${SIM}: compare (zero test of a row's index)`),
+  op('indexDecoder', 'mux', PRIMITIVE.mux, `${SIM}: 2-input mux (selecting the next row)`),
   op('pool', 'compare', PRIMITIVE.compare, `${SIM}: compare`),
   op('pool', 'mux', PRIMITIVE.mux, `${SIM}: 2-input mux (routing a gradient to the window's maximum)`),
   ...(['compare', 'mux', 'register'] as const).map((a) => op('relu', a, PRIMITIVE[a], `${SIM}: ${a} (ReLU of the ANN baseline, hardware-model.md section 7)`)),

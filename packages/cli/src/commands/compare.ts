@@ -1,9 +1,9 @@
 import { extname } from 'node:path';
-import { ConfigError, deriveConfig } from '@sata/core';
+import { ConfigError } from '@sata/core';
 import { formatAlgorithmComparison, formatComparison, toJson } from '@sata/report';
 import { algorithmFor } from '@sata/snn';
 import type { TraceWriter } from '@sata/trace';
-import { compareAlgorithms, compareTraining, type ResolvedConfig } from '@sata/training';
+import { compareAlgorithms, compareTraining, comparisonConfigs } from '@sata/training';
 import type { CommandFactory } from '../context.js';
 import { recordSteps } from '../runs/hw-trace.js';
 import { startTrainingTrace } from '../runs/simulate-kind.js';
@@ -21,21 +21,6 @@ export function compareTracePaths(file: string): { aware: string; unaware: strin
   return { aware: `${base}.snn${ext}`, unaware: `${base}.snn-unaware${ext}`, ann: `${base}.ann${ext}` };
 }
 
-/** The configurations compareTraining derives for its three runs (checked against the runs afterwards). */
-function derivedConfigs(base: ResolvedConfig): ResolvedConfig[] {
-  const snn = deriveConfig(base, (d) => {
-    d.arch = 'sata';
-    d.sparsity.gating = true;
-  });
-  const unaware = deriveConfig(snn, (d) => {
-    d.sparsity.gating = false;
-  });
-  const ann = deriveConfig(base, (d) => {
-    d.arch = 'eyeriss';
-  });
-  return [snn, unaware, ann];
-}
-
 /** `sata compare`: SNN on SATA against the ANN on the Eyeriss-like baseline, and sparsity-aware against unaware. */
 export const compareCommand: CommandFactory = (ctx) => ({
   command: 'compare',
@@ -46,9 +31,9 @@ export const compareCommand: CommandFactory = (ctx) => ({
       .option('timeline', { type: 'boolean', default: false, describe: 'put each run\'s timeline into the --json result (sata report draws them)' })
       .option('algorithms', { type: 'string', describe: 'compare training algorithms instead: a comma-separated list (bptt,tbptt:2,sltt,ottt,bptt-checkpoint:2), one SNN iteration each beside the ANN' }),
   handler: (argv: TrainingArgs & { trace?: string; timeline?: boolean; algorithms?: string }) => {
-    const cfg = configFromArgs(argv as TrainingArgs & Record<string, unknown>);
-    const progress = progressReporter(ctx.io);
     const registry = ctx.registry();
+    const cfg = configFromArgs(argv as TrainingArgs & Record<string, unknown>, registry);
+    const progress = progressReporter(ctx.io);
     if (argv.algorithms !== undefined) {
       const list = argv.algorithms.split(',').map((a) => a.trim()).filter((a) => a !== '');
       if (list.length === 0) throw new ConfigError('--algorithms needs a comma-separated list of training algorithms, e.g. bptt,sltt');
@@ -68,7 +53,7 @@ export const compareCommand: CommandFactory = (ctx) => ({
     }
     const paths = compareTracePaths(argv.trace);
     const files = [paths.aware, paths.unaware, paths.ann];
-    const configs = derivedConfigs(cfg);
+    const configs = comparisonConfigs(cfg, registry);
     const writers: TraceWriter[] = [];
     try {
       const runs = compareTraining(cfg, registry, {

@@ -1,4 +1,5 @@
 import type { CommandFactory } from '../context.js';
+import { archCommand } from './arch.js';
 import { compareCommand } from './compare.js';
 import { exampleCommand } from './example.js';
 import { layerCommand } from './layer.js';
@@ -17,6 +18,7 @@ export const COMMANDS: readonly CommandFactory[] = [
   simulateCommand,
   compareCommand,
   pluginsCommand,
+  archCommand,
   exampleCommand,
   layerCommand,
   networkCommand,

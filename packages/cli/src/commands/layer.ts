@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '@sata/core';
 import { importAccelergyErt } from '@sata/energy-accelergy';
-import { convForwardGemm, convOutputSize } from '@sata/hw';
+import { builtinArchitecture, componentOf, convForwardGemm, convOutputSize, DEFAULT_BUFFERS, registryArchitectures, resolveArchitecture } from '@sata/hw';
 import type { EnergyModelContribution, GemmShape } from '@sata/plugin-api';
 import { formatNumber, formatTable, toJson } from '@sata/report';
 import { recordRunToFile } from '@sata/trace';
@@ -9,7 +9,8 @@ import type { CommandFactory } from '../context.js';
 import { layerEnergyJson, layerRunKind, resolveLayerConfig, type LayerRun } from '../runs/layer-kind.js';
 
 interface LayerArgs {
-  array: string;
+  arch: string;
+  array?: string;
   dataflow: string;
   conv?: string;
   gemm?: string;
@@ -41,13 +42,18 @@ function ints(option: string, text: string, min: number, max: number, labels: re
   });
 }
 
+/** SATA's spec (packages/hw/arch/sata.yaml): what the help gives as defaults. */
+const SATA = builtinArchitecture('sata');
+const sataParam = (component: string, param: string): unknown => SATA.components[component]?.params[param];
+
 /** `sata layer`: one conv or GEMM on the array with a dataflow: cycles, traffic, energy. */
 export const layerCommand: CommandFactory = (ctx) => ({
   command: 'layer',
   describe: 'Run one conv layer or GEMM on the systolic array with a dataflow: compute and stall cycles, utilization, SRAM and DRAM traffic, energy',
   builder: (y) =>
     y
-      .option('array', { type: 'string', default: '8x16', describe: 'array size, rows x columns' })
+      .option('arch', { type: 'string', default: 'sata', describe: 'architecture spec (a name, sata arch list, or a .yaml/.json file): the hardware and its defaults, as sata simulate builds it' })
+      .option('array', { type: 'string', describe: `array size, rows x columns [default: the spec's, sata ${String(sataParam('array', 'rows'))}x${String(sataParam('array', 'cols'))}]` })
       .option('dataflow', { type: 'string', default: 'ws', describe: 'dataflow (see sata plugins): os, ws, is' })
       .option('conv', { type: 'string', describe: 'conv layer H,W,R,S,C,K[,stride[,pad]] (input as given; padded only if pad says so)' })
       .option('gemm', { type: 'string', describe: 'GEMM M,N,K (ifmap M x K, filter K x N)' })
@@ -58,19 +64,30 @@ export const layerCommand: CommandFactory = (ctx) => ({
       .option('gating', { type: 'string', default: 'none', choices: ['none', 'ifmap', 'filter', 'any'], describe: 'which zero operands gate a PE operation' })
       .option('density', { type: 'string', describe: 'operand densities ifmap,filter in [0,1] (statistical sparsity; with --cycle-level, random operands of these densities)' })
       .option('operation', { type: 'string', default: 'mac', choices: ['mac', 'and_accumulate'], describe: 'what an active PE operation is' })
-      .option('gb-kib', { type: 'string', describe: 'global-buffer capacities ifmap,filter,ofmap in KiB (default SATA: spikes 32, weights 144, membrane 256)' })
-      .option('gb-bandwidth', { type: 'number', describe: 'global-buffer bandwidth per partition, bits/cycle (default banks x width = 128)' })
-      .option('dram-bandwidth', { type: 'number', describe: 'DRAM bandwidth, bits/cycle (default 128)' })
-      .option('dram-latency', { type: 'number', describe: 'DRAM latency, cycles (default 50)' })
+      .option('gb-kib', { type: 'string', describe: `global-buffer capacities of the ifmap, filter and ofmap partitions (${DEFAULT_BUFFERS.ifmap}, ${DEFAULT_BUFFERS.filter}, ${DEFAULT_BUFFERS.ofmap}) in KiB [default: the spec's, sata ${[DEFAULT_BUFFERS.ifmap, DEFAULT_BUFFERS.filter, DEFAULT_BUFFERS.ofmap].map((p) => Number(sataParam(p, 'capacityBytes')) / 1024).join(',')}]` })
+      .option('gb-bandwidth', { type: 'number', describe: `global-buffer bandwidth per partition, bits/cycle [default: the spec's, sata ${String(sataParam(DEFAULT_BUFFERS.ifmap, 'bandwidthBitsPerCycle'))}]` })
+      .option('dram-bandwidth', { type: 'number', describe: `DRAM bandwidth, bits/cycle [default: the spec's, sata ${String(sataParam('dram', 'bandwidthBitsPerCycle'))}]` })
+      .option('dram-latency', { type: 'number', describe: `DRAM latency, cycles [default: the spec's, sata ${String(sataParam('dram', 'latencyCycles'))}]` })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the random operands of --cycle-level --density' })
       .option('trace', { type: 'string', describe: 'record a simulation trace of the run into FILE (sata replay FILE --verify | --energy MODEL)' })
       .option('json', { type: 'boolean', default: false, describe: 'print JSON' }),
   handler: (argv: LayerArgs) => {
     const reg = ctx.registry();
     if ((argv.conv === undefined) === (argv.gemm === undefined)) throw new ConfigError('give exactly one of --conv H,W,R,S,C,K[,stride[,pad]] and --gemm M,N,K');
-    const arrayMatch = /^(\d+)x(\d+)$/.exec(argv.array);
-    if (!arrayMatch || Number(arrayMatch[1]) < 1 || Number(arrayMatch[2]) < 1) throw new ConfigError(`--array must be ROWSxCOLS with positive integers, e.g. 8x16, got "${argv.array}"`);
-    const array = { rows: Number(arrayMatch[1]), cols: Number(arrayMatch[2]) };
+    const spec = resolveArchitecture(argv.arch, registryArchitectures(reg));
+    let array: { rows: number; cols: number };
+    if (argv.array === undefined) {
+      // The spec's array, with the array class's defaults for what it leaves out.
+      const [name, c] = componentOf(spec, 'array');
+      const info = reg.get('components', c.class).info.params as Record<string, { default?: unknown }>;
+      const param = (p: string): number => Number(c.params[p] ?? info[p]?.default);
+      array = { rows: param('rows'), cols: param('cols') };
+      if (!(array.rows >= 1 && array.cols >= 1)) throw new ConfigError(`${spec.source}: component ${name} gives no rows and cols; pass --array ROWSxCOLS`);
+    } else {
+      const arrayMatch = /^(\d+)x(\d+)$/.exec(argv.array);
+      if (!arrayMatch || Number(arrayMatch[1]) < 1 || Number(arrayMatch[2]) < 1) throw new ConfigError(`--array must be ROWSxCOLS with positive integers, e.g. 8x16, got "${argv.array}"`);
+      array = { rows: Number(arrayMatch[1]), cols: Number(arrayMatch[2]) };
+    }
     let gemm: GemmShape;
     let layer: string;
     if (argv.conv !== undefined) {
@@ -112,7 +129,7 @@ export const layerCommand: CommandFactory = (ctx) => ({
     }
     const kind = layerRunKind(reg);
     const cfg = resolveLayerConfig({
-      layer, gemm, dataflow: argv.dataflow, array, model: argv.cycleLevel ? 'cycle' : 'fold', gating: argv.gating, operation: argv.operation,
+      layer, arch: argv.arch, gemm, dataflow: argv.dataflow, array, model: argv.cycleLevel ? 'cycle' : 'fold', gating: argv.gating, operation: argv.operation,
       bits: { ifmap: bi, filter: bf, ofmap: bo }, seed: argv.seed,
       ...(densities ? { density: densities } : {}),
       ...(gb ? { gbKiB: { ifmap: gb[0], filter: gb[1], ofmap: gb[2] } } : {}),

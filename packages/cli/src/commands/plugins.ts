@@ -11,6 +11,7 @@ const KIND_TITLE = {
   networks: 'network',
   layers: 'layer kind',
   algorithms: 'training algorithm',
+  architectures: 'architecture',
 } as const;
 
 /** `sata plugins`: everything registered, with parameters, ports and statistics (like sst-info). */

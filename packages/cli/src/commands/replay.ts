@@ -1,7 +1,8 @@
 import { ConfigError } from '@sata/core';
 import { STAGES } from '@sata/plugin-api';
 import { formatEnergy, formatTable, toJson } from '@sata/report';
-import { verifyTrace, type EnergyBill } from '@sata/trace';
+import type { EnergyBreakdown } from '@sata/plugin-api';
+import { verifyTrace } from '@sata/trace';
 import type { CommandContext, CommandFactory } from '../context.js';
 import { builtinRunKinds, recostAnyTrace } from '../run-kinds.js';
 import type { recostLayerTrace } from '../runs/layer-kind.js';
@@ -26,7 +27,7 @@ export const replayCommand: CommandFactory = (ctx) => ({
       if (argv.json) return void ctx.io.out(toJson(result));
       if (runKind === 'simulate') printTraining(ctx, result as TrainingRecost);
       else if (runKind === 'layer') printLayer(ctx, result as ReturnType<typeof recostLayerTrace>);
-      else printBill(ctx, result as EnergyBill & { records: number });
+      else printBill(ctx, result as EnergyBreakdown & { records: number });
       return;
     }
     const v = verifyTrace(argv.file, builtinRunKinds(registry), registry.pluginList());
@@ -56,7 +57,7 @@ function printLayer(ctx: CommandContext, r: ReturnType<typeof recostLayerTrace>)
   ctx.io.out(formatTable(['component', 'energy (pJ)'], Object.entries(r.energy.byComponent).sort((a, b) => b[1] - a[1])));
 }
 
-function printBill(ctx: CommandContext, bill: EnergyBill & { records: number }): void {
+function printBill(ctx: CommandContext, bill: EnergyBreakdown & { records: number }): void {
   ctx.io.out(`${bill.records} records priced with ${bill.model}: ${bill.totalPicojoules} pJ\n`);
   ctx.io.out(formatTable(['component', 'action', 'bits', 'count', 'pJ', 'source'], bill.actions.map((a) => [a.component, a.action, a.bits, a.count, a.picojoules, a.source])));
   if (bill.unpriced.length) ctx.io.err(`no figure in ${bill.model} for: ${bill.unpriced.map((u) => `${u.component}.${u.action}@${u.bits}b`).join(', ')}`);

@@ -15,9 +15,9 @@ export const simulateCommand: CommandFactory = (ctx) => ({
       .option('trace', { type: 'string', describe: 'record a simulation trace of the run into FILE (sata replay FILE --verify | --energy MODEL; sata trace info FILE; sata trace export FILE: its timeline for Perfetto)' })
       .option('timeline', { type: 'boolean', default: false, describe: 'put the iteration\'s timeline into the --json result (per component the work of every step, the waits for DRAM, buffer occupancy), which sata report draws' }),
   handler: (argv: TrainingArgs & { trace?: string; timeline?: boolean }) => {
-    const cfg = configFromArgs(argv as TrainingArgs & Record<string, unknown>);
-    const progress = progressReporter(ctx.io);
     const registry = ctx.registry();
+    const cfg = configFromArgs(argv as TrainingArgs & Record<string, unknown>, registry);
+    const progress = progressReporter(ctx.io);
     const kind = simulateRunKind(registry);
     let run!: TrainingRun;
     if (argv.trace !== undefined) {

@@ -5,7 +5,7 @@
  * prices the recorded action counts with leakage over the recorded cycles, as a direct run.
  */
 import { ConfigError, Rng, Simulator, type RunResult } from '@sata/core';
-import { ActionCounter, buildAccelerator, densityActivity, priceOnAccelerator, SATA_CONFIG, DEFAULT_BUFFERS, simulateLayer, tensorActivity, type AcceleratorConfig, type GatingRule, type GemmActivity, type LayerReport, type Matrix, type ScheduleResult } from '@sata/hw';
+import { buildAccelerator, componentOf, componentsOf, densityActivity, DEFAULT_BUFFERS, priceRun, registryArchitectures, resolveArchitecture, simulateLayer, tensorActivity, withParams, type ArchSpec, type GatingRule, type GemmActivity, type LayerReport, type Matrix, type ScheduleResult } from '@sata/hw';
 import type { EnergyBreakdown, EnergyModelContribution, Registry } from '@sata/plugin-api';
 import type { ActionRecorder, ReplayableRunKind } from '@sata/trace';
 import { hwTracePayload, openTraceOf, recordedRun, recordSteps } from './hw-trace.js';
@@ -15,6 +15,8 @@ export const LAYER_RUN_KIND = 'layer';
 export interface LayerConfig {
   /** What the command printed as the layer (conv geometry or GEMM). */
   readonly layer: string;
+  /** The architecture spec (a registered name or a file) the layer runs on; its parameters are the defaults. */
+  readonly arch: string;
   readonly gemm: { readonly M: number; readonly N: number; readonly K: number };
   readonly dataflow: string;
   readonly array: { readonly rows: number; readonly cols: number };
@@ -32,7 +34,7 @@ export interface LayerConfig {
   readonly seed: number;
 }
 
-const KEYS = ['layer', 'gemm', 'dataflow', 'array', 'model', 'gating', 'operation', 'bits', 'density', 'gbKiB', 'gbBandwidth', 'dramBandwidth', 'dramLatency', 'seed'];
+const KEYS = ['layer', 'arch', 'gemm', 'dataflow', 'array', 'model', 'gating', 'operation', 'bits', 'density', 'gbKiB', 'gbBandwidth', 'dramBandwidth', 'dramLatency', 'seed'];
 
 /** Validates a layer configuration (from the command line or a trace header). Idempotent. */
 export function resolveLayerConfig(raw: unknown, where = 'layer configuration'): LayerConfig {
@@ -53,8 +55,10 @@ export function resolveLayerConfig(raw: unknown, where = 'layer configuration'):
   const frac = (p: string, x: unknown): number => (typeof x === 'number' && x >= 0 && x <= 1 ? x : fail(`${p} must be a density in [0, 1], got ${String(x)}`));
   if (typeof o.layer !== 'string') fail('layer must be a string');
   if (typeof o.dataflow !== 'string' || o.dataflow === '') fail('dataflow must name a dataflow');
+  if (o.arch !== undefined && (typeof o.arch !== 'string' || o.arch === '')) fail('arch must name an architecture or a spec file');
   const cfg: Record<string, unknown> = {
     layer: o.layer,
+    arch: o.arch ?? 'sata',
     gemm: group('gemm', o.gemm, ['M', 'N', 'K'], (p, x) => int(p, x, 1)),
     dataflow: o.dataflow,
     array: group('array', o.array, ['rows', 'cols'], (p, x) => int(p, x, 1)),
@@ -73,21 +77,22 @@ export function resolveLayerConfig(raw: unknown, where = 'layer configuration'):
   return cfg as unknown as LayerConfig;
 }
 
-/** The accelerator a layer configuration runs on: SATA's, with the given buffers and DRAM. */
-export function layerAccelerator(c: LayerConfig): AcceleratorConfig {
+/**
+ * The accelerator a layer configuration runs on: its architecture spec, with the given
+ * buffer capacities (the GEMM's ifmap, filter and ofmap partitions), bandwidths and DRAM
+ * latency on top; everything else is the spec's, as for `sata simulate`.
+ */
+export function layerAccelerator(c: LayerConfig, registry: Registry): ArchSpec {
+  const spec = resolveArchitecture(c.arch, registryArchitectures(registry));
+  const set: Record<string, Record<string, unknown>> = { [componentOf(spec, 'array')[0]]: { rows: c.array.rows, cols: c.array.cols, ...(c.model === 'cycle' ? { model: 'cycle' } : {}) } };
   const parts = [DEFAULT_BUFFERS.ifmap, DEFAULT_BUFFERS.filter, DEFAULT_BUFFERS.ofmap];
   const gb = c.gbKiB ? [c.gbKiB.ifmap, c.gbKiB.filter, c.gbKiB.ofmap] : undefined;
-  return {
-    ...SATA_CONFIG,
-    array: { ...SATA_CONFIG.array, rows: c.array.rows, cols: c.array.cols, model: c.model },
-    globalBuffers: Object.fromEntries(
-      Object.entries(SATA_CONFIG.globalBuffers).map(([name, p]) => {
-        const i = parts.indexOf(name);
-        return [name, { ...p, ...(gb && i >= 0 ? { capacityBytes: gb[i]! * 1024 } : {}), ...(c.gbBandwidth !== undefined ? { bandwidthBitsPerCycle: c.gbBandwidth } : {}) }];
-      }),
-    ),
-    dram: { ...SATA_CONFIG.dram, ...(c.dramBandwidth !== undefined ? { bandwidthBitsPerCycle: c.dramBandwidth } : {}), ...(c.dramLatency !== undefined ? { latencyCycles: c.dramLatency } : {}) },
-  };
+  for (const [name] of componentsOf(spec, 'buffer')) {
+    const i = parts.indexOf(name);
+    set[name] = { ...(gb && i >= 0 ? { capacityBytes: gb[i]! * 1024 } : {}), ...(c.gbBandwidth !== undefined ? { bandwidthBitsPerCycle: c.gbBandwidth } : {}) };
+  }
+  set[componentOf(spec, 'dram')[0]] = { ...(c.dramBandwidth !== undefined ? { bandwidthBitsPerCycle: c.dramBandwidth } : {}), ...(c.dramLatency !== undefined ? { latencyCycles: c.dramLatency } : {}) };
+  return withParams(spec, set);
 }
 
 function randomOperand(rng: Rng, rows: number, cols: number, density: number): Matrix {
@@ -114,7 +119,7 @@ export function layerRunKind(registry: Registry): LayerRunKind {
       activity = tensorActivity(operands.ifmap, operands.filter);
     }
     return simulateLayer({
-      gemm: c.gemm, dataflow, array: c.array, model: c.model, gating: c.gating, operation: c.operation, bits: c.bits, config: layerAccelerator(c),
+      gemm: c.gemm, dataflow, gating: c.gating, operation: c.operation, bits: c.bits, arch: layerAccelerator(c, registry), registry,
       ...(energyModel ? { energyModel } : {}),
       ...(activity ? { activity } : {}), ...(operands ? { operands } : {}),
       // The timeline view is of a training iteration (its steps named by the schedule): a layer trace records none.
@@ -143,7 +148,7 @@ export function layerEnergyJson(energy: EnergyBreakdown) {
 }
 
 /** Prices a recorded `layer` trace with `model`: the figures `sata layer --energy MODEL` gives. */
-export function recostLayerTrace(path: string, model: EnergyModelContribution): { runKind: string; cycles: number; energy: ReturnType<typeof layerEnergyJson> } {
+export function recostLayerTrace(path: string, model: EnergyModelContribution, registry: Registry): { runKind: string; cycles: number; energy: ReturnType<typeof layerEnergyJson> } {
   const reader = openTraceOf(path, LAYER_RUN_KIND);
   let cfg: LayerConfig;
   let steps;
@@ -154,9 +159,7 @@ export function recostLayerTrace(path: string, model: EnergyModelContribution): 
     reader.close();
   }
   if (steps.length !== 1) throw new ConfigError(`${path}: a layer trace holds one step, this one ${steps.length}`);
-  const acc = buildAccelerator(new Simulator({ seed: 1 }), layerAccelerator(cfg));
-  const total = new ActionCounter();
-  total.addAll(steps[0]!.actions);
+  const acc = buildAccelerator(new Simulator({ seed: 1 }), layerAccelerator(cfg, registry), registry);
   const cycles = steps[0]!.endCycle;
-  return { runKind: LAYER_RUN_KIND, cycles, energy: layerEnergyJson(priceOnAccelerator(acc, model, total, cycles)) };
+  return { runKind: LAYER_RUN_KIND, cycles, energy: layerEnergyJson(priceRun(acc, model, steps, cycles).breakdown) };
 }

@@ -6,10 +6,10 @@
  * sums them by stage, layer, step, component and action exactly as a direct run does.
  */
 import { ConfigError, Simulator, type RunResult } from '@sata/core';
-import { ActionCounter, buildAccelerator, type ScheduleResult } from '@sata/hw';
+import { buildAccelerator, priceRun, registryArchitectures } from '@sata/hw';
 import type { EnergyModelContribution, Registry, Timeline, TrainingResult } from '@sata/plugin-api';
 import { canonicalize, TraceWriter, AtomicFileSink, type ActionRecorder, type ReplayableRunKind } from '@sata/trace';
-import { acceleratorConfig, algorithmOf, annActivity, buildTimeline, dataflowFor, energyFigures, networkFor, priceSteps, resolveConfig, scheduleFor, simulateTraining, statisticalActivity, type ResolvedConfig, type RunOptions, type TrainingRun } from '@sata/training';
+import { acceleratorFor, algorithmOf, annActivity, buildTimeline, dataflowFor, energyFigures, networkFor, resolveConfig, scheduleFor, simulateTraining, statisticalActivity, type ResolvedConfig, type RunOptions, type TrainingRun } from '@sata/training';
 import type { Simulator as Sim } from '@sata/core';
 import { hwTracePayload, openTraceOf, recordedRun, recordSteps, } from './hw-trace.js';
 
@@ -33,7 +33,7 @@ export function simulateRunKind(registry: Registry): SimulateRunKind {
   return {
     name: SIMULATE_RUN_KIND,
     description: 'one training iteration: SNN BPTT on SATA or the ANN on the Eyeriss-like baseline (sata simulate)',
-    resolveConfig: (raw) => resolveConfig(raw, 'trace configuration'),
+    resolveConfig: (raw) => resolveConfig(raw, 'trace configuration', registryArchitectures(registry)),
     tracePayload: hwTracePayload,
     execute,
     run(config, seed, attach): RunResult {
@@ -60,11 +60,12 @@ export interface TrainingRecost {
   readonly unpriced: string[];
 }
 
-/** The schedule of the configuration (its structure, and so its tags, do not depend on the densities). */
+/** The schedule of the configuration (its structure, and so its steps' attributions, do not depend on the densities) and the accelerator it runs on. */
 function scheduleOf(cfg: ResolvedConfig, registry: Registry) {
   const net = networkFor(cfg, registry);
-  const activity = cfg.arch === 'sata' ? statisticalActivity(net, cfg, algorithmOf(cfg, registry)) : annActivity(net, cfg);
-  return { net, schedule: scheduleFor(net, cfg, dataflowFor(cfg, registry), activity, registry) };
+  const arch = acceleratorFor(cfg, registry);
+  const activity = arch.workload === 'snn' ? statisticalActivity(net, cfg, algorithmOf(cfg, registry)) : annActivity(net, cfg);
+  return { net, arch, schedule: scheduleFor(net, cfg, dataflowFor(cfg, registry), activity, registry, arch.workload) };
 }
 
 /**
@@ -77,39 +78,38 @@ function readTrainingTrace(path: string, registry: Registry, model?: EnergyModel
   let cfg: ResolvedConfig;
   let recorded: ReturnType<typeof recordedRun>;
   try {
-    cfg = resolveConfig(reader.header.config, `${path}: header configuration`);
+    cfg = resolveConfig(reader.header.config, `${path}: header configuration`, registryArchitectures(registry));
     recorded = recordedRun(reader);
   } finally {
     reader.close();
   }
   const steps = recorded.steps;
-  const { net, schedule } = scheduleOf(cfg, registry);
-  if (schedule.tags.length !== steps.length) throw new ConfigError(`${path}: the trace holds ${steps.length} completed steps but the configuration's schedule has ${schedule.tags.length}: re-record it with this simulator`);
-  const acc = buildAccelerator(new Simulator({ seed: cfg.seed }), acceleratorConfig(cfg));
-  const total = new ActionCounter();
-  for (const s of steps) total.addAll(s.actions);
+  const { net, arch, schedule } = scheduleOf(cfg, registry);
+  if (schedule.steps.length !== steps.length) throw new ConfigError(`${path}: the trace holds ${steps.length} completed steps but the configuration's schedule has ${schedule.steps.length}: re-record it with this simulator`);
+  const acc = buildAccelerator(new Simulator({ seed: cfg.seed }), arch, registry);
   const totalCycles = steps.length ? steps[steps.length - 1]!.endCycle : 0;
-  const run = { accelerator: acc, actions: total, totalCycles, steps } as unknown as ScheduleResult;
-  const priced = priceSteps(run, model ?? (registry.get('energyModels', cfg.energyModel) as EnergyModelContribution));
-  return { cfg, net, schedule, acc, steps, totalCycles, priced, recorded };
+  // The recorded steps, attributed as the schedule's steps are.
+  const attributed = steps.map((s, i) => ({ ...s, attribution: schedule.steps[i]!.attribution }));
+  const priced = priceRun(acc, model ?? (registry.get('energyModels', cfg.energyModel) as EnergyModelContribution), attributed, totalCycles);
+  return { cfg, net, arch, schedule, acc, steps, totalCycles, priced, recorded };
 }
 
 /** Prices a recorded `simulate` trace with `model`: the same figures a fresh run with that model gives. */
 export function recostTrainingTrace(path: string, model: EnergyModelContribution, registry: Registry): TrainingRecost {
-  const { net, schedule, steps, totalCycles, priced } = readTrainingTrace(path, registry, model);
+  const { net, steps, totalCycles, priced } = readTrainingTrace(path, registry, model);
   return {
     runKind: SIMULATE_RUN_KIND,
     model: model.name,
     cycles: totalCycles,
     steps: steps.length,
-    energyPJ: energyFigures(net, schedule.tags, priced),
+    energyPJ: energyFigures(net, priced),
     unpriced: priced.breakdown.unpriced.map((u) => `${u.component}.${u.action}@${u.bits}`),
   };
 }
 
 /** The timeline of a recorded `simulate` trace: what `sata simulate --timeline` gives for the same run (steps priced with the configuration's energy model). */
 export function trainingTimelineOfTrace(path: string, registry: Registry): Timeline {
-  const { cfg, net, schedule, acc, steps, priced, recorded } = readTrainingTrace(path, registry);
+  const { arch, schedule, acc, steps, priced, recorded } = readTrainingTrace(path, registry);
   if (recorded.slices.length === 0) throw new ConfigError(`${path}: the trace holds no timeline (recorded before trace format 2): re-record it, or export --view events`);
-  return buildTimeline({ acc, facts: recorded, steps, schedule, net, perStep: priced.perStep, clockMHz: cfg.clockMHz });
+  return buildTimeline({ acc, facts: recorded, steps, schedule, perStep: priced.perStep, clockMHz: arch.clockMHz });
 }

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from '@sata/core';
 import { parseDocument } from '@sata/snn';
 import { DEFAULT_CONFIG, resolveConfig, type ResolvedConfig } from '@sata/training';
+import { registryArchitectures } from '@sata/hw';
+import type { Registry } from '@sata/plugin-api';
 import type { Argv } from 'yargs';
 
 /** Options shared by `sata simulate`, `sata compare` (and the sweep base): every one overrides the configuration. */
@@ -32,6 +34,7 @@ export interface TrainingArgs {
   glbKib?: string;
   glbBandwidth?: number;
   dramBandwidth?: number;
+  dramLatency?: number;
   keep?: string;
   coding?: string;
   dataset?: string;
@@ -39,36 +42,42 @@ export interface TrainingArgs {
   json: boolean;
 }
 
+/** SATA's hardware defaults as the help shows them: from the sata spec (packages/hw/arch/sata.yaml), through the configuration's defaults. */
+const D = DEFAULT_CONFIG;
+const HW = D.memory;
+const kibList = Object.entries(HW.glbKiB).map(([k, v]) => `${k}=${v}`).join(',');
+
 export function trainingOptions(y: Argv): Argv<any> {
   return y
     .option('config', { type: 'string', describe: 'configuration file (JSON or YAML) of overrides; flags override it' })
     .option('set', { type: 'string', array: true, describe: 'override any setting: --set memory.glbKiB.weights=288 (repeatable)' })
-    .option('network', { alias: 'n', type: 'string', describe: 'a built-in network (sata network list) or a .json/.yaml file [default: vgg5]' })
-    .option('timesteps', { alias: 'T', type: 'number', describe: 'SNN time steps [default: 4]' })
-    .option('batch', { alias: 'b', type: 'number', describe: 'samples per iteration [default: 1]' })
-    .option('arch', { type: 'string', choices: ['sata', 'eyeriss'], describe: 'sata: SNN BPTT on SATA; eyeriss: the ANN on the Eyeriss-like baseline [default: sata]' })
-    .option('dataflow', { type: 'string', describe: "os, ws, is, sata (ws with a layer's time steps batched) or sata-tiled (sata keeping partial sums on chip); the ANN runs the mapping unbatched [default: sata-tiled]" })
-    .option('energy', { type: 'string', describe: 'energy model (sata-32nm, eyeriss, horowitz-45nm, ...) [default: sata-32nm]' })
-    .option('algorithm', { type: 'string', describe: 'SNN training algorithm: bptt, tbptt:K, sltt, sltt:K, ottt, ottt:lambda, bptt-checkpoint:K (sata plugins lists them) [default: bptt]' })
-    .option('sparsity', { type: 'string', describe: 'statistical: scalar sparsities; measured: counted from the functional model on --dataset; replayed: counted from an activity trace (--activity FILE); --no-sparsity: sparsity-unaware (nothing gated) [default: statistical]' })
+    .option('network', { alias: 'n', type: 'string', describe: `a built-in network (sata network list) or a .json/.yaml file [default: ${D.network}]` })
+    .option('timesteps', { alias: 'T', type: 'number', describe: `SNN time steps [default: ${D.timesteps}]` })
+    .option('batch', { alias: 'b', type: 'number', describe: `samples per iteration [default: ${D.batch}]` })
+    .option('arch', { type: 'string', describe: `architecture spec: a name (sata: SNN BPTT on SATA; eyeriss: the ANN on the Eyeriss-like baseline; sata-zero-skip; sata arch list) or a .yaml/.json spec file [default: ${D.arch}]` })
+    .option('dataflow', { type: 'string', describe: `os, ws, is, sata (ws with a layer's time steps batched) or sata-tiled (sata keeping partial sums on chip); the ANN runs the mapping unbatched [default: ${D.dataflow}]` })
+    .option('energy', { type: 'string', describe: `energy model (sata-32nm, eyeriss, horowitz-45nm, ...) [default: ${D.energyModel}]` })
+    .option('algorithm', { type: 'string', describe: `SNN training algorithm: bptt, tbptt:K, sltt, sltt:K, ottt, ottt:lambda, bptt-checkpoint:K (sata plugins lists them) [default: ${D.algorithm}]` })
+    .option('sparsity', { type: 'string', describe: `statistical: scalar sparsities; measured: counted from the functional model on --dataset; replayed: counted from an activity trace (--activity FILE); --no-sparsity: sparsity-unaware (nothing gated) [default: ${D.sparsity.mode}]` })
     .option('gating', { type: 'boolean', describe: 'gate operations on zero operands; --no-gating is --no-sparsity [default: true]' })
-    .option('spike-sparsity', { type: 'number', describe: 'spike sparsity (1 - density) [default: 0.9]' })
-    .option('membrane-gradient-sparsity', { type: 'number', describe: 'membrane-gradient (du) sparsity [default: 0.7]' })
-    .option('firing-gradient-sparsity', { type: 'number', describe: 'firing-gradient (surrogate) sparsity [default: 0.6]' })
+    .option('spike-sparsity', { type: 'number', describe: `spike sparsity (1 - density) [default: ${D.sparsity.spike}]` })
+    .option('membrane-gradient-sparsity', { type: 'number', describe: `membrane-gradient (du) sparsity [default: ${D.sparsity.membraneGradient}]` })
+    .option('firing-gradient-sparsity', { type: 'number', describe: `firing-gradient (surrogate) sparsity [default: ${D.sparsity.firingGradient}]` })
     .option('sparsity-profile', { type: 'string', describe: 'JSON/YAML file of per-layer (and per-step) sparsities: { conv1: { spike: 0.8, perStep: [...] } }' })
     .option('activity', { type: 'string', describe: 'replayed sparsity: the counts come from this activity trace (sata train --record-activity, tools/pytorch_activity.py); sets --sparsity replayed' })
-    .option('train-epochs', { type: 'number', describe: 'measured mode: train this many epochs before measuring [default: 0]' })
-    .option('ann-sparsity', { type: 'number', describe: 'ANN activation sparsity after ReLU [default: 0.5]' })
+    .option('train-epochs', { type: 'number', describe: `measured mode: train this many epochs before measuring [default: ${D.sparsity.trainEpochs}]` })
+    .option('ann-sparsity', { type: 'number', describe: `ANN activation sparsity after ReLU [default: ${D.ann.activationSparsity}]` })
     .option('ann-gating', { type: 'boolean', describe: 'the ANN baseline gates zero activations (--no-ann-gating: off) [default: true]' })
     .option('bits', { type: 'string', describe: 'bit widths, e.g. weight=8,membrane=12,gradient=16,spike=1,activation=16' })
-    .option('array', { type: 'string', describe: 'PE array ROWSxCOLS [default: 8x16]' })
-    .option('glb-kib', { type: 'string', describe: 'global-buffer partitions in KiB, e.g. weights=288,membrane=512 [default: spikes=32,membrane=256,weights=144,gradients=64,misc=8]' })
-    .option('glb-bandwidth', { type: 'number', describe: 'bits per cycle per global-buffer partition [default: 512]' })
-    .option('dram-bandwidth', { type: 'number', describe: 'DRAM bits per cycle [default: 128]' })
-    .option('keep', { type: 'string', choices: ['membrane', 'surrogate'], describe: 'what the forward pass keeps for BP besides spikes [default: membrane]' })
-    .option('coding', { type: 'string', choices: ['direct', 'rate'], describe: 'input encoding [default: direct]' })
-    .option('dataset', { type: 'string', choices: ['synthetic', 'digits'], describe: 'measured mode input: synthetic (any shape, labelled synthetic) or the UCI digits (1x8x8) [default: synthetic]' })
-    .option('seed', { type: 'number', describe: 'seed of data, weights and encoders [default: 1]' })
+    .option('array', { type: 'string', describe: `PE array ROWSxCOLS [default: the spec's, sata ${DEFAULT_CONFIG.array.rows}x${DEFAULT_CONFIG.array.cols}]` })
+    .option('glb-kib', { type: 'string', describe: `global-buffer partitions in KiB, e.g. weights=288,membrane=512 [default: the spec's, sata ${kibList}]` })
+    .option('glb-bandwidth', { type: 'number', describe: `bits per cycle per global-buffer partition [default: the spec's, sata ${HW.glbBandwidthBitsPerCycle}]` })
+    .option('dram-bandwidth', { type: 'number', describe: `DRAM bits per cycle [default: the spec's, sata ${HW.dramBusBits}]` })
+    .option('dram-latency', { type: 'number', describe: `DRAM latency, cycles [default: the spec's, sata ${HW.dramLatencyCycles}]` })
+    .option('keep', { type: 'string', choices: ['membrane', 'surrogate'], describe: `what the forward pass keeps for BP besides spikes [default: ${D.keepForBackward}]` })
+    .option('coding', { type: 'string', choices: ['direct', 'rate'], describe: `input encoding [default: ${D.coding}]` })
+    .option('dataset', { type: 'string', choices: ['synthetic', 'digits'], describe: `measured mode input: synthetic (any shape, labelled synthetic) or the UCI digits (1x8x8) [default: ${D.dataset}]` })
+    .option('seed', { type: 'number', describe: `seed of data, weights and encoders [default: ${D.seed}]` })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON document' });
 }
 
@@ -155,6 +164,7 @@ export function overridesFromArgs(argv: TrainingArgs & Record<string, unknown>):
   put('seed', argv.seed);
   put('memory.glbBandwidthBitsPerCycle', argv.glbBandwidth);
   put('memory.dramBusBits', argv.dramBandwidth);
+  put('memory.dramLatencyCycles', argv.dramLatency);
   if (argv.sparsityProfile !== undefined) {
     const profile = readDocument(argv.sparsityProfile, 'sparsity profile');
     // Checked on its own first, so that an error names the profile file.
@@ -177,6 +187,6 @@ export function overridesFromArgs(argv: TrainingArgs & Record<string, unknown>):
   return o;
 }
 
-export function configFromArgs(argv: TrainingArgs & Record<string, unknown>): ResolvedConfig {
-  return resolveConfig(overridesFromArgs(argv), argv.config ?? 'configuration');
+export function configFromArgs(argv: TrainingArgs & Record<string, unknown>, registry: Registry): ResolvedConfig {
+  return resolveConfig(overridesFromArgs(argv), argv.config ?? 'configuration', registryArchitectures(registry));
 }

@@ -1,5 +1,6 @@
 import { Component, ConfigError, defineComponentInfo, type Simulator } from '@sata/core';
-import type { ActionCounter } from '../actions.js';
+import type { ActionCounter } from '@sata/plugin-api';
+import type { MemoryLevel } from '../ledger.js';
 
 export const scratchpadInfo = defineComponentInfo({
   type: 'hw.Scratchpad',
@@ -25,7 +26,7 @@ export class Scratchpad extends Component<typeof scratchpadInfo.params> {
   checkFits(bits: number): void {
     if (bits > this.params.bytesPerPe * 8) throw new ConfigError(`component ${this.name} (${this.info.type}): parameter "bytesPerPe" is ${this.params.bytesPerPe} bytes, too small for a ${bits}-bit operand`);
   }
-  /** `operand` names the energy-model instance, `scratchpad.<operand>`. */
+  /** Counts `count` operand reads of `bits`: the statistic and the priced action `scratchpad.<operand>.read`. */
   read(count: number, bits: number, operand: string, actions: ActionCounter): void {
     this.readCount.add(count);
     actions.add(`scratchpad.${operand}`, 'read', bits, count);
@@ -49,8 +50,8 @@ export const globalBufferInfo = defineComponentInfo({
   },
   ports: {},
   stats: {
-    readBits: { kind: 'counter', unit: 'bits', description: 'bits read by the array' },
-    writeBits: { kind: 'counter', unit: 'bits', description: 'bits written by the array' },
+    readBits: { kind: 'counter', unit: 'bits', description: 'bits read (by the array, a unit, or to go to DRAM)' },
+    writeBits: { kind: 'counter', unit: 'bits', description: 'bits written (by the array, a unit, or filled from DRAM)' },
     fillBits: { kind: 'counter', unit: 'bits', description: 'bits filled from DRAM' },
     refetchBits: { kind: 'counter', unit: 'bits', description: 'bits filled from DRAM again because they had not fitted' },
     spillBits: { kind: 'counter', unit: 'bits', description: 'partial sums written to DRAM because they did not fit' },
@@ -79,7 +80,7 @@ interface Resident {
   newer: Resident | undefined;
 }
 
-export class GlobalBuffer extends Component<typeof globalBufferInfo.params> {
+export class GlobalBuffer extends Component<typeof globalBufferInfo.params> implements MemoryLevel {
   // Per tensor, per tile index: the resident entry, and whether it was ever fetched (tile
   // indexes are dense, so arrays beat hashing on the per-fold path).
   private readonly resident: (Resident | undefined)[][] = [];
@@ -106,11 +107,24 @@ export class GlobalBuffer extends Component<typeof globalBufferInfo.params> {
   constructor(parent: Simulator | Component, name: string, params?: Readonly<Record<string, unknown>>) {
     super(parent, name, globalBufferInfo, params);
     this.partition = name;
+    this.level = `gb.${name}`;
+    this.actionClass = `globalBuffer.${name}`;
     this.usable = (this.params.capacityBytes * 8) / (this.params.doubleBuffered ? 2 : 1);
   }
 
-  /** The partition's name, used as the energy-model instance (`globalBuffer.<partition>`). */
+  /** The partition's name (its component name in the spec). */
   readonly partition: string;
+  readonly level: string;
+  /** The energy-model instance, `globalBuffer.<partition>`. */
+  readonly actionClass: string;
+
+  get doubleBuffered(): boolean {
+    return this.params.doubleBuffered;
+  }
+
+  countAccess(access: 'read' | 'write', bits: number): void {
+    (access === 'read' ? this.readBits : this.writeBits).add(bits);
+  }
 
   get bandwidthBitsPerCycle(): number {
     return this.params.bandwidthBitsPerCycle || this.params.banks * this.params.widthBits;
@@ -211,17 +225,9 @@ export class GlobalBuffer extends Component<typeof globalBufferInfo.params> {
     return { fetchBits, refetchBits: refetch, spillBits };
   }
 
-  read(bits: number): void {
-    this.readBits.add(bits);
-  }
-
   /** Bits read and written so far (fills from DRAM included), for a timeline's per-step traffic. */
   get bitsMoved(): { readonly read: number; readonly written: number } {
     return { read: this.readBits.value(), written: this.writeBits.value() };
-  }
-
-  write(bits: number): void {
-    this.writeBits.add(bits);
   }
 
   /**
@@ -364,17 +370,17 @@ export class GlobalBuffer extends Component<typeof globalBufferInfo.params> {
 
 export const dramInfo = defineComponentInfo({
   type: 'hw.Dram',
-  version: '1.0.0',
+  version: '1.1.0',
   description: 'Off-chip DRAM: capacity, bandwidth and latency; serves read and write bursts in order on one channel',
   params: {
     capacityBytes: { type: 'int', default: 512 * 1024 * 1024, min: 1, unit: 'bytes', description: 'capacity (SATA: 512 MiB)' },
     bandwidthBitsPerCycle: { type: 'int', default: 128, min: 1, unit: 'bits/cycle', description: 'bits transferred per accelerator cycle (SATA: 128-bit bus)' },
-    latencyCycles: { type: 'int', default: 50, min: 0, unit: 'cycles', description: 'from request to first data' },
+    latencyCycles: { type: 'int', default: 0, min: 0, unit: 'cycles', description: 'from request to first data' },
     banks: { type: 'int', default: 16, min: 1, unit: 'banks', description: 'banks (informative; bursts are served in order)' },
     readEnergyPJPerBit: { type: 'number', default: 0, min: 0, unit: 'pJ/bit', description: 'read energy per bit; 0: from the energy model' },
     writeEnergyPJPerBit: { type: 'number', default: 0, min: 0, unit: 'pJ/bit', description: 'write energy per bit; 0: from the energy model' },
   },
-  ports: { req: 'read and write requests from the controller; replies when the data is there (read) or gone (write)' },
+  ports: { req: 'read and write bursts and fences from the controller (atomic: answered with the tick the data is there, gone, or everything before is done)' },
   stats: {
     readBits: { kind: 'counter', unit: 'bits', description: 'bits read' },
     writeBits: { kind: 'counter', unit: 'bits', description: 'bits written' },
@@ -383,14 +389,20 @@ export const dramInfo = defineComponentInfo({
   },
 });
 
-/** A DRAM transfer: `bits` read or written; `id` comes back in the reply. */
+/**
+ * A request on a DRAM channel, served atomically (the controller waits out the timing
+ * itself): a `read` or `write` burst of `bits`, booked on the channel as of its arrival; a
+ * `fence` books nothing. The answer is the tick the data is there (read), gone (write) or
+ * every burst booked before is done (fence).
+ */
 export interface DramRequest {
-  readonly id: number;
+  readonly kind: 'read' | 'write' | 'fence';
   readonly bits: number;
-  readonly write: boolean;
 }
 
-export class Dram extends Component<typeof dramInfo.params> {
+export class Dram extends Component<typeof dramInfo.params> implements MemoryLevel {
+  readonly level = 'dram';
+  readonly actionClass = 'dram';
   private busyUntil = 0;
   private burstStart = 0;
   private readonly readBits = this.counter('readBits');
@@ -399,24 +411,34 @@ export class Dram extends Component<typeof dramInfo.params> {
   private readonly requests = this.counter('requests');
   constructor(parent: Simulator | Component, name: string, params?: Readonly<Record<string, unknown>>) {
     super(parent, name, dramInfo, params);
-    const port = this.port<DramRequest>('req');
-    port.onReceive((r) => port.trySend(r, this.reserve(r.bits, r.write) - this.now));
+    this.port<DramRequest>('req').onAtomic((r, arrival) => this.serve(r, arrival));
+  }
+
+  /** Serves a request arriving at `arrival`: books a burst on the channel; returns when it is done. */
+  protected serve(r: DramRequest, arrival: number): number {
+    return r.kind === 'fence' ? Math.max(arrival, this.busyUntil + this.params.latencyCycles) : this.reserve(r.bits, arrival);
+  }
+
+  get capacityBytes(): number {
+    return this.params.capacityBytes;
+  }
+
+  countAccess(access: 'read' | 'write', bits: number): void {
+    (access === 'read' ? this.readBits : this.writeBits).add(bits);
   }
 
   /**
-   * Books a burst on the channel now and returns the tick its data is there (read) or gone
+   * Books a burst arriving at `arrival` and returns the tick its data is there (read) or gone
    * (write). One channel: a burst starts when the previous one has been transferred;
-   * latency overlaps. The controller books bursts directly (the timing of an atomic
-   * access, as in gem5), so a posted write costs no event and a read one: its arrival.
+   * latency overlaps.
    */
-  reserve(bits: number, write: boolean): number {
+  private reserve(bits: number, arrival: number): number {
     const transfer = Math.ceil(bits / this.params.bandwidthBitsPerCycle);
-    const start = Math.max(this.now, this.busyUntil);
+    const start = Math.max(arrival, this.busyUntil);
     this.busyUntil = start + transfer;
     this.burstStart = start;
     this.busyCycles.add(transfer);
     this.requests.add();
-    (write ? this.writeBits : this.readBits).add(bits);
     return this.busyUntil + this.params.latencyCycles;
   }
 
@@ -426,10 +448,5 @@ export class Dram extends Component<typeof dramInfo.params> {
   }
   get lastBurstEndTick(): number {
     return this.busyUntil;
-  }
-
-  /** The tick by which every burst booked so far is done. */
-  get idleAt(): number {
-    return this.busyUntil + this.params.latencyCycles;
   }
 }

@@ -1,5 +1,5 @@
-import { Component, ConfigError, defineComponentInfo, type Simulator } from '@sata/core';
-import type { Fold, FoldPlan } from '@sata/plugin-api';
+import { Component, ConfigError, defineComponentInfo, type ComponentInfo, type Simulator } from '@sata/core';
+import type { ActionCounter, ActionSlot, Fold, FoldPlan } from '@sata/plugin-api';
 import type { GatingRule, GemmActivity, Matrix } from '../activity.js';
 import { runCycleLevel, type CycleLevelResult } from '../cycle-level.js';
 import { foldCounts, type FoldCounts } from '../fold-counts.js';
@@ -33,6 +33,20 @@ export interface FoldJob {
   readonly rowsUsed: number;
   readonly colsUsed: number;
   readonly sramStallCycles: number;
+  /** Where the array records its actions (the step's), what an active operation is, and the operand widths. */
+  readonly actions: ActionCounter;
+  readonly operation: 'and_accumulate' | 'mac';
+  readonly bits: { readonly ifmap: number; readonly filter: number; readonly ofmap: number };
+}
+
+/** The array's action slots of one step (resolved once per step, added to per fold). */
+interface ArraySlots {
+  readonly actions: ActionCounter;
+  readonly active: ActionSlot;
+  readonly gated: ActionSlot;
+  readonly ifmap: ActionSlot;
+  readonly filter: ActionSlot;
+  readonly psum: ActionSlot;
 }
 
 /**
@@ -48,9 +62,11 @@ export class PEArray extends Component<typeof peArrayInfo.params> {
   private readonly idle = this.counter('idlePeCycles');
   private readonly mappedPeFolds = this.counter('mappedPeFolds');
   private cycleLevel: { plan: FoldPlan; result: CycleLevelResult } | undefined;
+  private slots: ArraySlots | undefined;
 
-  constructor(parent: Simulator | Component, name: string, params?: Readonly<Record<string, unknown>>) {
-    super(parent, name, peArrayInfo, params);
+  /** `info`: a subclass's own declaration (its type, extra parameters and statistics; it must keep PEArray's). */
+  constructor(parent: Simulator | Component, name: string, params?: Readonly<Record<string, unknown>>, info: ComponentInfo<typeof peArrayInfo.params> = peArrayInfo) {
+    super(parent, name, info, params);
     const R = this.params.rows;
     const C = this.params.cols;
     this.formula('utilization', () => {
@@ -68,7 +84,34 @@ export class PEArray extends Component<typeof peArrayInfo.params> {
       this.gated.add(c.gatedOps);
       this.idle.add(c.idlePeCycles);
       this.mappedPeFolds.add(job.rowsUsed * job.colsUsed);
+      this.countActions(job);
       port.trySend(job, c.cycles + job.sramStallCycles);
+    });
+  }
+
+  /** The priced actions of a fold: PE operations (active, gated) and operands moving between PEs (the array network). */
+  protected countActions(job: FoldJob): void {
+    const s = this.slotsFor(job);
+    const c = job.counts;
+    s.active.count += c.activeOps;
+    s.gated.count += c.gatedOps;
+    s.ifmap.count += c.transfers.ifmap;
+    s.filter.count += c.transfers.filter;
+    s.psum.count += c.transfers.psum;
+  }
+
+  private slotsFor(job: FoldJob): ArraySlots {
+    const s = this.slots;
+    if (s && s.actions === job.actions && s.active.action === job.operation) return s;
+    const a = job.actions;
+    const opBits = Math.max(job.bits.ifmap, job.bits.filter);
+    return (this.slots = {
+      actions: a,
+      active: a.slot('pe', job.operation, opBits),
+      gated: a.slot('pe', 'gated', opBits),
+      ifmap: a.slot('arrayNetwork.ifmap', 'transfer', job.bits.ifmap),
+      filter: a.slot('arrayNetwork.filter', 'transfer', job.bits.filter),
+      psum: a.slot('arrayNetwork.psum', 'transfer', job.bits.ofmap),
     });
   }
 

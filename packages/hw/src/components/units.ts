@@ -1,5 +1,5 @@
 import { Component, ConfigError, defineComponentInfo, type ComponentInfo, type ParamSpecs, type ParamValues, type Simulator } from '@sata/core';
-import type { ActionCounter } from '../actions.js';
+import type { ActionCounter } from '@sata/plugin-api';
 
 /** Work for a vector unit: `elements` neurons (or pixels) at one time step. */
 export interface VectorJob {
