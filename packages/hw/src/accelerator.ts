@@ -21,6 +21,7 @@ export interface Accelerator {
   readonly dram: DramChannel;
   /** The vector units. */
   readonly lif: Component;
+  readonly vector: Component;
   readonly gradient: Component;
   readonly encoder: Component;
   readonly controller: Controller;
@@ -99,7 +100,7 @@ export function buildAccelerator(sim: Simulator, spec: ArchSpec, registry: Regis
     dram: one<DramChannel>('dram'),
   };
   controller.attach(parts);
-  return { sim, spec, root: top, ...parts, lif: one<Component>('lif'), gradient: one<Component>('gradient'), encoder: one<Component>('encoder'), controller, components };
+  return { sim, spec, root: top, ...parts, lif: one<Component>('lif'), vector: one<Component>('vector'), gradient: one<Component>('gradient'), encoder: one<Component>('encoder'), controller, components };
 }
 
 function checkRole(component: Component, role: Role, where: string): void {

@@ -8,7 +8,7 @@ export { Requester } from './requester.js';
 export { ROLE_MEMBERS, ROLE_PORTS, type ArrayUnit, type BufferPartition, type DramChannel, type ScratchpadBank } from './roles.js';
 export { PEArray, peArrayInfo, type FoldJob } from './components/pe-array.js';
 export { Scratchpad, scratchpadInfo, GlobalBuffer, globalBufferInfo, Dram, dramInfo, type TileTraffic, type DramRequest } from './components/memory.js';
-export { LifUnit, lifUnitInfo, GradientUnit, gradientUnitInfo, SpikeEncoder, spikeEncoderInfo, type VectorJob } from './components/units.js';
+export { LifUnit, lifUnitInfo, GradientUnit, gradientUnitInfo, SpikeEncoder, spikeEncoderInfo, VectorArithmeticUnit, vectorUnitInfo, type VectorJob } from './components/units.js';
 export { Controller, controllerInfo, type StepResult, type ControllerParts } from './components/controller.js';
 export { AcceleratorRoot, acceleratorInfo } from './components/root.js';
 export type { GemmStep, VectorStep, ScheduleStep, PerOperand, TensorAccess, StepAttribution } from './schedule.js';

@@ -4,7 +4,7 @@ import { Controller, controllerInfo } from './components/controller.js';
 import { Dram, dramInfo, GlobalBuffer, globalBufferInfo, Scratchpad, scratchpadInfo } from './components/memory.js';
 import { PEArray, peArrayInfo } from './components/pe-array.js';
 import { acceleratorInfo, AcceleratorRoot } from './components/root.js';
-import { GradientUnit, gradientUnitInfo, LifUnit, lifUnitInfo, SpikeEncoder, spikeEncoderInfo } from './components/units.js';
+import { GradientUnit, gradientUnitInfo, LifUnit, lifUnitInfo, SpikeEncoder, spikeEncoderInfo, VectorArithmeticUnit, vectorUnitInfo } from './components/units.js';
 
 /** The hardware components and the built-in architecture specs (sata, eyeriss) as a plugin: `sata plugins` lists them. */
 export const hwPlugin = definePlugin({
@@ -18,6 +18,7 @@ export const hwPlugin = definePlugin({
     componentContribution(globalBufferInfo, GlobalBuffer as never),
     componentContribution(dramInfo, Dram as never),
     componentContribution(lifUnitInfo, LifUnit as never),
+    componentContribution(vectorUnitInfo, VectorArithmeticUnit as never),
     componentContribution(gradientUnitInfo, GradientUnit as never),
     componentContribution(spikeEncoderInfo, SpikeEncoder as never),
     componentContribution(controllerInfo, Controller as never),

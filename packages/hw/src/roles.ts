@@ -68,11 +68,12 @@ export const ROLE_MEMBERS = {
   lif: [],
   gradient: [],
   encoder: [],
+  vector: [],
 } as const;
 
 /** The ports a component of each role must have. */
 export const ROLE_PORTS = {
-  controller: ['array', 'dram', 'lif', 'gradient', 'encoder'],
+  controller: ['array', 'dram', 'lif', 'gradient', 'encoder', 'vector'],
   array: ['ctrl'],
   'scratchpad.ifmap': [],
   'scratchpad.filter': [],
@@ -81,4 +82,5 @@ export const ROLE_PORTS = {
   lif: ['ctrl'],
   gradient: ['ctrl'],
   encoder: ['ctrl'],
+  vector: ['ctrl'],
 } as const;

@@ -86,7 +86,7 @@ export interface TensorAccess {
  * its own action class and primitive operations per element.
  */
 export interface VectorStep {
-  readonly kind: 'lif' | 'gradient' | 'encode' | 'elementwise';
+  readonly kind: 'lif' | 'gradient' | 'encode' | 'elementwise' | 'vector';
   readonly label: string;
   readonly attribution?: StepAttribution;
   readonly elements: number;

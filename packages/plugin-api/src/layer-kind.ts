@@ -191,7 +191,7 @@ export interface LoweredVector {
   readonly stage: LoweringStage;
   readonly label: string;
   /** `lif` and `gradient` run on SATA's LIF and gradient units with their own operations; `elementwise` names its class and operations. */
-  readonly unit: 'lif' | 'gradient' | 'encode' | 'elementwise';
+  readonly unit: 'lif' | 'gradient' | 'encode' | 'elementwise' | 'vector';
   readonly elements: number;
   readonly bits: number;
   readonly ops?: { readonly component: string; readonly perElement: Readonly<Record<string, number>> };

@@ -120,7 +120,7 @@ function summarize(net: Network, cfg: ResolvedConfig, arch: ArchSpec, schedule: 
     const step = schedule.steps[i]!;
     if (step.kind === 'gemm') addOps(`${tag.stage}.${step.operation}`, r.counts.activeOps, r.counts.gatedOps);
     else {
-      const unit = step.kind === 'elementwise' ? step.ops!.component : step.kind;
+      const unit = step.kind === 'elementwise' || step.kind === 'vector' ? step.ops!.component : step.kind;
       const skipped = Object.values(step.skipped ?? {}).reduce((a, b) => a + b, 0);
       addOps(`${tag.stage}.${unit}`, step.elements - Math.min(skipped, step.elements), Math.min(skipped, step.elements));
     }

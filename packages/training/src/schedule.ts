@@ -193,7 +193,7 @@ class ScheduleBuilder {
       if (a.access !== 'write' || !this.secondContribution(a.ref.tensor, tag.t)) return [a];
       // Another reader's gradient is there already: read it and add this one onto it.
       const n = a.elements ?? a.ref.elements;
-      extra.push({ stage: v.stage, label: `${v.label}/accumulate`, unit: 'elementwise', elements: n, bits: a.ref.bits, ops: { component: 'vector', perElement: { add: 1 } }, traffic: [] });
+      extra.push({ stage: v.stage, label: `${v.label}/accumulate`, unit: 'vector', elements: n, bits: a.ref.bits, ops: { component: 'vector', perElement: { add: 1 } }, traffic: [] });
       return [{ ref: a.ref, access: 'read' as const, elements: n }, a];
     });
     this.items.push({ tag, vector: { ...v, traffic } });
@@ -317,7 +317,7 @@ class ScheduleBuilder {
         const base = { tensor: a.ref.tensor, partition: a.ref.partition, access: a.access, elements: a.elements ?? a.ref.elements, bitsPerElement: a.ref.bits };
         return a.access === 'write' ? { ...base, keep: readLater(k) } : { ...base, release: isLast(k) };
       });
-      const kind = v.unit === 'elementwise' ? 'elementwise' : v.unit;
+      const kind = v.unit;
       steps.push({
         kind, label: v.label, attribution, elements: v.elements, bits: v.bits,
         ...(v.ops ? { ops: v.ops } : {}),

@@ -33,7 +33,7 @@ describe('architecture specs', () => {
   it('build every component through the registry and wire the spec\'s links with their latencies', () => {
     const sim = new Simulator();
     const acc = buildAccelerator(sim, withParams(builtinArchitecture('sata'), {}), hwRegistry());
-    expect([...acc.components.keys()].sort()).toEqual(['array', 'controller', 'dram', 'encoder', 'filterSpad', 'gradient', 'ifmapSpad', 'lif', 'gradients', 'membrane', 'misc', 'spikes', 'weights'].sort());
+    expect([...acc.components.keys()].sort()).toEqual(['array', 'controller', 'dram', 'encoder', 'filterSpad', 'gradient', 'ifmapSpad', 'lif', 'gradients', 'membrane', 'misc', 'spikes', 'vector', 'weights'].sort());
     expect(acc.controller.port('dram').peer.fullName).toBe('acc.dram.req');
     expect(acc.controller.port('array').link!.latency).toBe(0);
     // The scratchpads are one per PE of the array.
@@ -41,7 +41,7 @@ describe('architecture specs', () => {
   });
 
   it('read from a file, with extends, merging parameters onto the parent\'s', () => {
-    const p = file('mine.yaml', 'name: mine\nextends: sata\ncomponents:\n  weights: { params: { capacityBytes: 1024 } }\nlinks:\n  - { from: controller.array, to: array.ctrl, latency: 3 }\n  - { from: controller.dram, to: dram.req, latency: 0 }\n  - { from: controller.lif, to: lif.ctrl }\n  - { from: controller.gradient, to: gradient.ctrl }\n  - { from: controller.encoder, to: encoder.ctrl }\n');
+    const p = file('mine.yaml', 'name: mine\nextends: sata\ncomponents:\n  weights: { params: { capacityBytes: 1024 } }\nlinks:\n  - { from: controller.array, to: array.ctrl, latency: 3 }\n  - { from: controller.dram, to: dram.req, latency: 0 }\n  - { from: controller.lif, to: lif.ctrl }\n  - { from: controller.gradient, to: gradient.ctrl }\n  - { from: controller.encoder, to: encoder.ctrl }\n  - { from: controller.vector, to: vector.ctrl }\n');
     const s = resolveArchitecture(p, builtinArchitectureLookup);
     expect(s.components.weights!.params).toMatchObject({ capacityBytes: 1024, banks: 16, bandwidthBitsPerCycle: 512 });
     expect(s.source).toMatch(/mine\.yaml \(extends .*sata\.yaml\)/);

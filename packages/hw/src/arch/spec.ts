@@ -13,7 +13,7 @@ import type { ArchitectureContribution, Registry } from '@sata/plugin-api';
 import { parse as parseYaml } from 'yaml';
 
 /** What a component does in the accelerator: the controller finds its parts by role. */
-export const ROLES = ['controller', 'array', 'scratchpad.ifmap', 'scratchpad.filter', 'buffer', 'dram', 'lif', 'gradient', 'encoder'] as const;
+export const ROLES = ['controller', 'array', 'scratchpad.ifmap', 'scratchpad.filter', 'buffer', 'dram', 'lif', 'gradient', 'encoder', 'vector'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface ComponentSpec {

@@ -21,6 +21,7 @@ export const controllerInfo = defineComponentInfo({
     array: 'folds to the PE array; the fold comes back when done',
     dram: 'read and write bursts and fences to the DRAM channel (atomic)',
     lif: 'vectors to the LIF unit',
+    vector: 'vectors to the vector unit (batch norm, adds, average pooling)',
     gradient: 'vectors to the gradient unit',
     encoder: 'vectors to the spike encoder',
   },
@@ -81,7 +82,7 @@ export interface ControllerServices {
   readonly parts: ControllerParts;
   readonly array: Requester<FoldJob>;
   readonly dram: DramClient;
-  readonly units: { readonly lif: Requester<VectorJob>; readonly gradient: Requester<VectorJob>; readonly encoder: Requester<VectorJob> };
+  readonly units: { readonly lif: Requester<VectorJob>; readonly gradient: Requester<VectorJob>; readonly encoder: Requester<VectorJob>; readonly vector: Requester<VectorJob> };
   readonly now: number;
   schedule(delay: number, fn: () => void): void;
   stall(cycles: number): void;
@@ -161,8 +162,8 @@ export class Controller extends Component<typeof controllerInfo.params> implemen
     super(parent, name, controllerInfo, params);
     this.array = new Requester(this.port<FoldJob>('array'), () => this.gemm!.foldDone());
     this.dram = new DramClient(this, this.port<DramRequest>('dram'));
-    const unit = (n: 'lif' | 'gradient' | 'encoder'): Requester<VectorJob> => new Requester(this.port<VectorJob>(n), () => this.vector!.unitDone());
-    this.units = { lif: unit('lif'), gradient: unit('gradient'), encoder: unit('encoder') };
+    const unit = (n: 'lif' | 'gradient' | 'encoder' | 'vector'): Requester<VectorJob> => new Requester(this.port<VectorJob>(n), () => this.vector!.unitDone());
+    this.units = { lif: unit('lif'), gradient: unit('gradient'), encoder: unit('encoder'), vector: unit('vector') };
   }
 
   /** Wires the controller to the parts it drives (the assembly does this once). */
@@ -203,7 +204,7 @@ export class Controller extends Component<typeof controllerInfo.params> implemen
     const partitions = (): string => [...parts.buffers.keys()].sort().join(', ');
     if (step.kind !== 'gemm') {
       if (!Number.isSafeInteger(step.elements) || step.elements < 0) throw new ConfigError(`step ${step.label}: elements must be a non-negative integer, got ${String(step.elements)}`);
-      if (step.kind === 'elementwise' && !step.ops) throw new ConfigError(`step ${step.label}: an elementwise step needs ops (action class and operations per element)`);
+      if ((step.kind === 'elementwise' || step.kind === 'vector') && !step.ops) throw new ConfigError(`step ${step.label}: an ${step.kind} step needs ops (action class and operations per element)`);
       for (const acc of step.traffic ?? []) {
         if (!parts.buffers.has(acc.partition)) throw new ConfigError(`step ${step.label}: tensor ${acc.tensor} names partition "${acc.partition}", which is not a global-buffer partition (partitions: ${partitions()})`);
         if (!Number.isSafeInteger(acc.elements) || acc.elements < 0 || !Number.isSafeInteger(acc.bitsPerElement) || acc.bitsPerElement < 1) throw new ConfigError(`step ${step.label}: tensor ${acc.tensor} needs a non-negative integer element count and a positive bit width`);

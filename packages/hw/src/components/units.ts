@@ -109,6 +109,24 @@ export class GradientUnit extends VectorUnit<typeof gradientUnitInfo.params> {
   }
 }
 
+export const vectorUnitInfo = defineComponentInfo({
+  type: 'hw.VectorUnit',
+  version: '1.0.0',
+  description: 'An elementwise arithmetic unit for the work of layer kinds beyond LIF and gradient updates (batch norm, adds, average pooling): each job names its operations per element, counted as vector actions',
+  params: vectorParams,
+  ports: { ctrl: 'vectors from the controller; replies when done' },
+  stats: vectorStats,
+});
+
+/** Batch norm's reductions and normalising passes, shortcut adds, average pooling: whatever the job's kind declares per element. */
+export class VectorArithmeticUnit extends VectorUnit<typeof vectorUnitInfo.params> {
+  protected readonly actionClass = 'vector';
+  protected readonly opsPerElement: OpsPerElement = {};
+  constructor(parent: Simulator | Component, name: string, params?: Readonly<Record<string, unknown>>) {
+    super(parent, name, vectorUnitInfo, params);
+  }
+}
+
 export const spikeEncoderInfo = defineComponentInfo({
   type: 'hw.SpikeEncoder',
   version: '1.0.0',

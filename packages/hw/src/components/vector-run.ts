@@ -7,10 +7,10 @@
 import type { VectorStep } from '../schedule.js';
 import type { ControllerServices, StepInProgress } from './controller.js';
 
-const unitOf = (step: VectorStep): 'lif' | 'gradient' | 'encoder' => (step.kind === 'gradient' ? 'gradient' : step.kind === 'encode' ? 'encoder' : 'lif');
+const unitOf = (step: VectorStep): 'lif' | 'gradient' | 'encoder' | 'vector' => (step.kind === 'gradient' ? 'gradient' : step.kind === 'encode' ? 'encoder' : step.kind === 'vector' ? 'vector' : 'lif');
 
 export class VectorRun {
-  private readonly unit: 'lif' | 'gradient' | 'encoder';
+  private readonly unit: 'lif' | 'gradient' | 'encoder' | 'vector';
   /** When the vector went to the unit (after the wait for its inputs). */
   private sentAt: number;
 

@@ -49,7 +49,7 @@ export const addKind: LayerKind<Record<string, never>> = {
     const tl = ctx.mode === 'snn' ? `/t${t + 1}` : '';
     if (pass === 'forward') {
       ctx.vector({
-        stage: 'FP', label: `${l.name}/FP${tl}/add`, unit: 'elementwise', elements: n, bits: ctx.output(t).bits,
+        stage: 'FP', label: `${l.name}/FP${tl}/add`, unit: 'vector', elements: n, bits: ctx.output(t).bits,
         ops: { component: 'vector', perElement: { add: l.inputs.length - 1 } },
         traffic: [...l.inputs.map((_, i) => ({ ref: ctx.input(i, t), access: 'read' as const })), { ref: ctx.output(t), access: 'write' }],
       });
@@ -61,7 +61,7 @@ export const addKind: LayerKind<Record<string, never>> = {
       if (!dx) return;
       // A copy of dy for an input that other layers also read (their gradients add onto it).
       ctx.vector({
-        stage: 'BP', label: `${l.name}/BP${tl}/grad${i}`, unit: 'elementwise', elements: n, bits: dx.bits,
+        stage: 'BP', label: `${l.name}/BP${tl}/grad${i}`, unit: 'vector', elements: n, bits: dx.bits,
         ops: { component: 'vector', perElement: {} },
         traffic: [{ ref: ctx.outputGrad(t), access: 'read' }, { ref: dx, access: 'write' }],
       });

@@ -184,8 +184,8 @@ export const batchnormKind: LayerKind<BatchNormAttrs> = {
     const x = (t: number) => ctx.input(0, t);
     if (pass === 'forward') {
       // Two reduction passes (mean: add; variance: subtract, square, add), then the normalising pass.
-      ctx.vector({ stage: 'FP', label: `${l.name}/FP/statistics`, unit: 'elementwise', elements: all, bits, ops: { component: 'vector', perElement: { add: 3, multiply: 1 } }, traffic: [...reads(x), ...reads(x)] });
-      ctx.vector({ stage: 'FP', label: `${l.name}/FP/normalise`, unit: 'elementwise', elements: all, bits, ops: { component: 'vector', perElement: { add: 2, multiply: 1 } }, traffic: [...reads(x), ...writes((t) => ctx.output(t))] });
+      ctx.vector({ stage: 'FP', label: `${l.name}/FP/statistics`, unit: 'vector', elements: all, bits, ops: { component: 'vector', perElement: { add: 3, multiply: 1 } }, traffic: [...reads(x), ...reads(x)] });
+      ctx.vector({ stage: 'FP', label: `${l.name}/FP/normalise`, unit: 'vector', elements: all, bits, ops: { component: 'vector', perElement: { add: 2, multiply: 1 } }, traffic: [...reads(x), ...writes((t) => ctx.output(t))] });
       return;
     }
     const dy = (t: number) => ctx.outputGrad(t);
@@ -193,11 +193,11 @@ export const batchnormKind: LayerKind<BatchNormAttrs> = {
     // sum dy and sum dy * xhat in one pass (xhat recomputed from x), then dx.
     const dW = ctx.own('dW', { partition: 'gradients', bits: ctx.bits.gradient, elements: l.weightCount });
     ctx.vector({
-      stage: 'BP', label: `${l.name}/BP/statistics`, unit: 'elementwise', elements: all, bits: gbits, ops: { component: 'vector', perElement: { add: 3, multiply: 2 } },
+      stage: 'BP', label: `${l.name}/BP/statistics`, unit: 'vector', elements: all, bits: gbits, ops: { component: 'vector', perElement: { add: 3, multiply: 2 } },
       traffic: [...reads(dy), ...reads(x), { ref: dW, access: 'write' }],
     });
     ctx.vector({
-      stage: 'BP', label: `${l.name}/BP/normalise`, unit: 'elementwise', elements: all, bits: gbits, ops: { component: 'vector', perElement: { add: 3, multiply: 3 } },
+      stage: 'BP', label: `${l.name}/BP/normalise`, unit: 'vector', elements: all, bits: gbits, ops: { component: 'vector', perElement: { add: 3, multiply: 3 } },
       traffic: [...reads(dy), ...reads(x), ...writes((t) => ctx.inputGrad(0, t))],
     });
   },

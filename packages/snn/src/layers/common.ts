@@ -127,7 +127,7 @@ export function lowerWeightedGemms(ctx: LoweringContext<any>, pass: LoweringPass
     const y = ctx.output(t);
     if (traceRef && t !== null) {
       ctx.vector({
-        stage: 'FP', label: `${l.name}/FP/${tl}/trace`, unit: 'elementwise', elements: ctx.batch * l.inSize, bits: ctx.bits.membrane,
+        stage: 'FP', label: `${l.name}/FP/${tl}/trace`, unit: 'vector', elements: ctx.batch * l.inSize, bits: ctx.bits.membrane,
         ops: { component: 'vector', perElement: t > 0 ? { multiply: 1, add: 1 } : {} },
         traffic: [...(t > 0 ? [{ ref: traceRef, access: 'read' as const }] : []), { ref: input, access: 'read' }, { ref: traceRef, access: 'write' }],
       });

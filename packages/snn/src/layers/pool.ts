@@ -127,7 +127,7 @@ function lowerAverage(ctx: LoweringContext<any>, pass: 'forward' | 'backward', t
   const tl = ctx.mode === 'snn' ? `/t${t + 1}` : '';
   if (pass === 'forward') {
     ctx.vector({
-      stage: 'FP', label: `${l.name}/FP${tl}/average`, unit: 'elementwise', elements: outputs, bits: ctx.output(t).bits,
+      stage: 'FP', label: `${l.name}/FP${tl}/average`, unit: 'vector', elements: outputs, bits: ctx.output(t).bits,
       ops: { component: 'vector', perElement: { add: window - 1, [scaleOp(window)]: 1 } },
       traffic: [{ ref: ctx.input(0, t), access: 'read' }, { ref: ctx.output(t), access: 'write' }],
     });
@@ -136,7 +136,7 @@ function lowerAverage(ctx: LoweringContext<any>, pass: 'forward' | 'backward', t
   const dx = ctx.inputGrad(0, t);
   if (!dx) return;
   ctx.vector({
-    stage: 'BP', label: `${l.name}/BP${tl}/spread`, unit: 'elementwise', elements: outputs, bits: dx.bits,
+    stage: 'BP', label: `${l.name}/BP${tl}/spread`, unit: 'vector', elements: outputs, bits: dx.bits,
     ops: { component: 'vector', perElement: { [scaleOp(window)]: 1 } },
     traffic: [{ ref: ctx.outputGrad(t), access: 'read' }, { ref: dx, access: 'write' }],
   });
