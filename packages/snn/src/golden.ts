@@ -4,8 +4,7 @@
  * check runs the functional model in float64 and reports the largest relative error of
  * every quantity (loss, logits, and per layer u, s, sg, du, ds, dW, I, dI, densities).
  */
-import { readFileSync } from 'node:fs';
-import { ConfigError } from '@sata/core';
+import { ConfigError, readDocument } from '@sata/core';
 import type { AlgorithmInstance, LayerSpec, NetworkSpec } from '@sata/plugin-api';
 import { algorithmFor } from './algorithms/index.js';
 import { runBptt, type BpttResult, type LayerTrace } from './bptt.js';
@@ -193,19 +192,7 @@ export function parseGolden(doc: unknown, source: string): GoldenCase {
 
 /** Reads and parses a golden file. */
 export function loadGolden(path: string): GoldenCase {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new ConfigError(`cannot read golden file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new ConfigError(`${path}: not valid JSON: ${(e as Error).message}`);
-  }
-  return parseGolden(doc, path);
+  return parseGolden(readDocument(path, 'golden file'), path);
 }
 
 function compare(quantity: string, layer: { index: number; name: string } | null, actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number, exact = false): QuantityError {

@@ -4,8 +4,7 @@
  * nonzero counts per block. Written by the functional SNN model or by outside tools (a
  * PyTorch run through hooks); the hardware model reads the counts that drive its folds.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { ConfigError } from '@sata/core';
+import { ConfigError, readInputFile } from '@sata/core';
 import { Packr } from 'msgpackr';
 import { canonicalize, ENCODER_OPTIONS } from './canonical.js';
 import { DEFAULT_LIMITS, StrictDecoder, TraceFormatError, describe } from './msgpack.js';
@@ -145,14 +144,7 @@ export class ActivityTrace {
 }
 
 export function readActivityTrace(path: string): ActivityTrace {
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch (e) {
-    throw new ConfigError(`cannot read activity trace ${path}: ${(e as Error).message}`);
-  }
-  if (size > MAX_ACTIVITY_BYTES) throw new ConfigError(`activity trace ${path} has ${size} bytes, more than the limit of ${MAX_ACTIVITY_BYTES}`);
-  return parseActivityTrace(readFileSync(path), path);
+  return parseActivityTrace(readInputFile(path, 'activity trace', MAX_ACTIVITY_BYTES), path);
 }
 
 /** Parses and validates an activity trace; errors name the byte offset. */

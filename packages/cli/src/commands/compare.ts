@@ -38,8 +38,6 @@ function derivedConfigs(base: ResolvedConfig): ResolvedConfig[] {
 
 /** `sata compare`: SNN on SATA against the ANN on the Eyeriss-like baseline, and sparsity-aware against unaware. */
 export const compareCommand: CommandFactory = (ctx) => ({
-  command: 'compare',
-  describe: 'Compare SNN training on SATA with ANN training on the Eyeriss-like baseline, and sparsity-aware with unaware: the sparsity gain in computation energy and SNN/ANN total energy, with the breakdown that explains them',
   builder: (y) =>
     trainingOptions(y)
       .option('trace', { type: 'string', describe: 'record the three simulated runs: FILE.ext gives FILE.snn.ext, FILE.snn-unaware.ext and FILE.ann.ext (simulate traces)' })

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { ConfigError } from '@sata/core';
+import { ConfigError, readInputText } from '@sata/core';
 import { importAccelergyErt } from '@sata/energy-accelergy';
 import { convForwardGemm, convOutputSize } from '@sata/hw';
 import type { EnergyModelContribution, GemmShape } from '@sata/plugin-api';
@@ -43,8 +42,6 @@ function ints(option: string, text: string, min: number, max: number, labels: re
 
 /** `sata layer`: one conv or GEMM on the array with a dataflow: cycles, traffic, energy. */
 export const layerCommand: CommandFactory = (ctx) => ({
-  command: 'layer',
-  describe: 'Run one conv layer or GEMM on the systolic array with a dataflow: compute and stall cycles, utilization, SRAM and DRAM traffic, energy',
   builder: (y) =>
     y
       .option('array', { type: 'string', default: '8x16', describe: 'array size, rows x columns' })
@@ -89,13 +86,7 @@ export const layerCommand: CommandFactory = (ctx) => ({
     let energyModel: EnergyModelContribution;
     if (argv.ert !== undefined) {
       if (argv.energy !== 'accelergy') throw new ConfigError(`--ert goes with --energy accelergy, not --energy ${argv.energy}`);
-      let text: string;
-      try {
-        text = readFileSync(argv.ert, 'utf8');
-      } catch (e) {
-        throw new ConfigError(`--ert: cannot read ${argv.ert}: ${e instanceof Error ? e.message : String(e)}`);
-      }
-      energyModel = importAccelergyErt(text, { origin: argv.ert });
+      energyModel = importAccelergyErt(readInputText(argv.ert, '--ert'), { origin: argv.ert });
     } else {
       if (argv.energy === 'accelergy') throw new ConfigError('--energy accelergy needs a table: add --ert FILE (an Accelergy ERT.yaml)');
       energyModel = reg.get('energyModels', argv.energy);

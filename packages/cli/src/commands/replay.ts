@@ -9,8 +9,6 @@ import type { TrainingRecost } from '../runs/simulate-kind.js';
 
 /** `sata replay FILE --verify | --energy MODEL`. */
 export const replayCommand: CommandFactory = (ctx) => ({
-  command: 'replay <file>',
-  describe: 'Replay a recorded trace: --verify re-runs it and compares byte for byte; --energy MODEL prices its action counts with another energy model',
   builder: (y) =>
     y
       .positional('file', { type: 'string', describe: 'the trace file' })

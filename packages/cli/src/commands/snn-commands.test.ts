@@ -70,6 +70,6 @@ describe('sata train', () => {
     expect(io2.stderr).toMatch(/network vgg5 takes 3x32x32 inputs, but data set digits-train has 1x8x8/);
     const io3 = capture();
     expect(await runCli(['train', '--network', 'nope.yaml'], io3)).toBe(2);
-    expect(io3.stderr).toMatch(/cannot read network file nope\.yaml/);
+    expect(io3.stderr).toMatch(/network file nope\.yaml: cannot read: no such file/);
   });
 });

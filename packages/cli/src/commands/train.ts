@@ -34,8 +34,6 @@ interface TrainArgs {
  * data, printing per epoch the test accuracy and the measured densities of every layer.
  */
 export const trainCommand: CommandFactory = (ctx) => ({
-  command: 'train',
-  describe: 'Train an SNN with BPTT (functional model) and report test accuracy and per-layer densities per epoch',
   builder: (y) =>
     y
       .option('network', { type: 'string', default: 'digits-cnn', describe: 'built-in network name, or a .json/.yaml network file' })
