@@ -1,4 +1,4 @@
-import { isSataError, quote, SIMULATOR_VERSION } from '@sata/core';
+import { checkOutputPath, isSataError, quote, SIMULATOR_VERSION } from '@sata/core';
 import type { Registry } from '@sata/plugin-api';
 import yargs, { type Argv } from 'yargs';
 import { declaredOptions } from './yargs-options.js';
@@ -32,6 +32,17 @@ export const processIO: CliIO = {
   interactive: Boolean(process.stderr.isTTY),
 };
 
+/** The options that name a file a command writes; `-` (where allowed) is stdout. */
+const OUTPUT_OPTIONS = { trace: '--trace', output: '--output', recordActivity: '--record-activity' } as const;
+
+/** Output paths are checked before a run starts, so that a bad one costs nothing and loses nothing. */
+function checkOutputOptions(argv: Record<string, unknown>): void {
+  for (const [key, option] of Object.entries(OUTPUT_OPTIONS)) {
+    const path = argv[key];
+    if (typeof path === 'string' && path !== '-') checkOutputPath(path, option);
+  }
+}
+
 /**
  * Runs the `sata` command line and returns the exit code: 0 success, 1 a failed run,
  * 2 bad usage or bad input (the message names the problem; no stack trace).
@@ -62,6 +73,7 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO): Pr
       throw new UsageError(msg);
     })
     .middleware((argv) => refuseRepeatedOptions(argv, cli), true)
+    .middleware(checkOutputOptions, false)
     .help()
     .alias('help', 'h')
     .version(SIMULATOR_VERSION);

@@ -166,7 +166,7 @@ export class OutputFile {
 
   constructor(
     readonly path: string,
-    what = 'output',
+    private readonly what = 'output',
   ) {
     const { special } = checkOutputPath(path, what);
     this.tempPath = special ? undefined : join(dirname(path), `.${basename(path)}.${process.pid}.${++tempCounter}.tmp`);
@@ -184,7 +184,7 @@ export class OutputFile {
       while (off < bytes.length) off += writeSync(this.fd!, bytes, off, bytes.length - off);
     } catch (e) {
       this.abort();
-      fail('output', this.path, `cannot write: ${reason(e)}`);
+      fail(this.what, this.path, `cannot write: ${reason(e)}`);
     }
     this.bytesWritten += bytes.length;
   }

@@ -1,5 +1,5 @@
 import { extname } from 'node:path';
-import { ConfigError, deriveConfig } from '@sata/core';
+import { checkOutputPath, ConfigError, deriveConfig } from '@sata/core';
 import { formatAlgorithmComparison, formatComparison, toJson } from '@sata/report';
 import { algorithmFor } from '@sata/snn';
 import type { TraceWriter } from '@sata/trace';
@@ -64,8 +64,10 @@ export const compareCommand: CommandFactory = (ctx) => ({
       ctx.io.out(argv.json ? toJson(runs.result) : formatComparison(runs.result));
       return;
     }
+    if (checkOutputPath(argv.trace, '--trace').special) throw new ConfigError(`--trace ${argv.trace}: compare writes three traces named after FILE (${Object.values(compareTracePaths('FILE.trace')).join(', ')}); give a regular file name, not a device or pipe`);
     const paths = compareTracePaths(argv.trace);
     const files = [paths.aware, paths.unaware, paths.ann];
+    for (const f of files) checkOutputPath(f, '--trace');
     const configs = derivedConfigs(cfg);
     const writers: TraceWriter[] = [];
     try {

@@ -1,7 +1,7 @@
 import { ConfigError } from '@sata/core';
 import { STAGES } from '@sata/plugin-api';
 import { formatEnergy, formatTable, toJson } from '@sata/report';
-import { verifyTrace, type EnergyBill } from '@sata/trace';
+import { inspectTrace, verifyTrace, type EnergyBill } from '@sata/trace';
 import type { CommandContext, CommandFactory } from '../context.js';
 import { builtinRunKinds, recostAnyTrace } from '../run-kinds.js';
 import type { recostLayerTrace } from '../runs/layer-kind.js';
@@ -27,6 +27,9 @@ export const replayCommand: CommandFactory = (ctx) => ({
       else printBill(ctx, result as EnergyBill & { records: number });
       return;
     }
+    // A damaged file is bad input (exit 2, as `sata trace info` says), not a replay that diverged (exit 1).
+    const damage = inspectTrace(argv.file).error;
+    if (damage) throw new ConfigError(`cannot verify a damaged trace: ${damage.message}`);
     const v = verifyTrace(argv.file, builtinRunKinds(registry), registry.pluginList());
     if (argv.json) ctx.io.out(toJson(v));
     else if (v.ok) ctx.io.out(`verified: ${v.records} records replay identically (digest ${v.digest})`);
