@@ -75,3 +75,4 @@ export {
 } from './train.js';
 export { snnPlugin } from './plugin.js';
 export { BUILTIN_ALGORITHMS, algorithmFor, bpttAlgorithm, tbpttAlgorithm, slttAlgorithm, otttAlgorithm, checkpointAlgorithm } from './algorithms/index.js';
+export { functionalModelBytes, checkFunctionalModelFits, type FunctionalModelSize } from './memory.js';

@@ -8,7 +8,7 @@
  */
 import { Component, ConfigError, defineComponentInfo, Rng, Simulator, type RunResult } from '@sata/core';
 import type { Registry } from '@sata/plugin-api';
-import { algorithmFor, digitsSplit, encodeSequence, gatherBatch, networkFromRef, runBptt, splitDataset, syntheticDataset, train, type DType, type EpochRecord, type LrSchedule, type Network, type OptimizerName, type Split, type TrainResult, type Weights } from '@sata/snn';
+import { algorithmFor, checkFunctionalModelFits, digitsSplit, encodeSequence, gatherBatch, networkFromRef, runBptt, splitDataset, syntheticDataset, train, type DType, type EpochRecord, type LrSchedule, type Network, type OptimizerName, type Split, type TrainResult, type Weights } from '@sata/snn';
 import type { ActionRecorder, ReplayableRunKind } from '@sata/trace';
 
 export const TRAIN_RUN_KIND = 'train';
@@ -101,6 +101,7 @@ export function trainRunKind(registry: Registry): TrainRunKind {
   const execute: TrainRunKind['execute'] = (c, attach, hooks = {}) => {
     const net = networkFromRef(c.network, registry);
     const encoder = registry.get('encoders', c.encoder);
+    checkFunctionalModelFits(net, { timesteps: c.timesteps, batch: c.batch, dtype: c.dtype, samples: c.dataset === 'digits' ? 0 : c.samples }, 'sata train');
     const data: Split =
       c.dataset === 'digits'
         ? digitsSplit(0)

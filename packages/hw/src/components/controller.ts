@@ -147,7 +147,7 @@ export class Controller extends Component<typeof controllerInfo.params> {
   /** Queues steps to run when the simulation starts (or after the current ones). */
   submit(steps: readonly ScheduleStep[]): void {
     for (const s of steps) this.validate(s);
-    this.queue.push(...steps);
+    for (const s of steps) this.queue.push(s); // not push(...steps): a deep network's steps would overflow the call stack
   }
 
   /** Results of the completed steps, in order. */
