@@ -109,7 +109,7 @@ export const sweepCommand: CommandFactory = (ctx) => ({
       .option('paired', { type: 'boolean', default: false, describe: 'take the i-th value of every list together instead of the grid of all combinations' })
       .option('runner', { type: 'string', default: DEFAULT_RUNNER, describe: `what runs one point: compare (sata compare: SNN on SATA against the ANN baseline), simulate (sata simulate: one iteration, ~3x cheaper), ${runnerNames().join(', ')}, or path/to/module.js#exportName` })
       .option('base', { type: 'string', describe: 'the base configuration file (JSON or YAML; same as --config); the simulate/compare flags and --set override it, --param values override those' })
-      .option('shard', { type: 'string', describe: 'i/n: run only the points whose index is i modulo n (0 <= i < n), for job arrays' })
+      .option('shard', { type: 'string', describe: 'i/n: run only the points whose index is i modulo n (0 <= i < n), for job arrays; auto: i and n from a Slurm array (SLURM_ARRAY_TASK_ID, _MIN, _COUNT); auto/n: i from a Kubernetes indexed job (JOB_COMPLETION_INDEX), n its completions (docs/cluster.md)' })
       .option('jobs', { alias: 'j', type: 'number', describe: 'worker threads (default: the number of CPUs); 0 runs in this thread' })
       .option('json', { type: 'boolean', default: false, describe: 'print the SweepResult JSON document' })
       .option('csv', { type: 'boolean', default: false, describe: 'print one CSV row per point' })
@@ -125,6 +125,7 @@ export const sweepCommand: CommandFactory = (ctx) => ({
     if (runner.name === 'compare') checkCompareParams(params.map((p) => p.path));
     const base = baseFromArgs(argv);
     const shard = argv.shard !== undefined ? parseShard(argv.shard) : undefined;
+    if (shard && /auto/.test(argv.shard!)) ctx.io.err(`shard ${shard.index}/${shard.count} (--shard ${argv.shard}, from the job array's environment)`);
     formatOf(argv);
     if (runner.name.startsWith('stand-in')) ctx.io.err(`note: runner "${runner.name}" gives ${runner.description}`);
     let bar: ProgressBar | undefined;
