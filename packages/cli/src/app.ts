@@ -18,10 +18,18 @@ class UsageError extends Error {}
 function refuseRepeatedOptions(argv: Record<string, unknown>, y: Argv): void {
   const opts = declaredOptions(y);
   const lists = new Set(opts.array);
-  for (const [key, aliases] of Object.entries(opts.alias)) if (lists.has(key)) for (const a of aliases) lists.add(a);
+  // An option's name as the user knows it: the longest of its aliases (`--timesteps`, not `-T`).
+  const longName = new Map<string, string>();
+  for (const [key, aliases] of Object.entries(opts.alias)) {
+    const group = [key, ...aliases];
+    const long = group.reduce((a, b) => (b.length > a.length || (b.length === a.length && b.includes('-')) ? b : a));
+    for (const k of group) longName.set(k, long);
+    if (group.some((k) => lists.has(k))) for (const k of group) lists.add(k);
+  }
   for (const [key, value] of Object.entries(argv)) {
     if (key === '_' || !Array.isArray(value) || lists.has(key)) continue;
-    const name = key.length === 1 ? `-${key}` : `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    const long = longName.get(key) ?? key;
+    const name = long.length === 1 ? `-${long}` : `--${long.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
     throw new UsageError(`${name} was given ${value.length} times (${value.map((v) => quote(v, 40)).join(', ')}); it takes one value`);
   }
 }
