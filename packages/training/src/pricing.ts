@@ -22,6 +22,8 @@ export interface PricedRun {
   readonly compute: number;
   readonly memory: number;
   readonly leakage: number;
+  /** Leakage over the final wait for the writes still posted to DRAM after the last step's work (in no step's share). */
+  readonly drain: number;
   readonly byComponent: Record<string, number>;
   readonly byAction: Record<string, number>;
 }
@@ -29,12 +31,14 @@ export interface PricedRun {
 /**
  * Prices a run once with the energy model (per-partition overrides honoured), then gives
  * every step its share: its own actions at the model's prices, and the leakage of the
- * memories over its cycles. The step figures add up to the totals.
+ * memories over its cycles; the leakage of the final wait for posted DRAM writes is the
+ * drain, on its own (it is no step's work). The step figures and the drain add up to the totals.
  */
 export function priceSteps(run: ScheduleResult, model: EnergyModelContribution): PricedRun {
   const breakdown = priceOnAccelerator(run.accelerator, model, run.actions, run.totalCycles);
   const each = new Map<string, number>();
   for (const a of breakdown.actions) each.set(`${a.component}|${a.action}|${a.bits}`, a.picojoulesEach);
+  const leakageOver = (cycles: number): number => (run.totalCycles > 0 ? (breakdown.leakagePicojoules * cycles) / run.totalCycles : 0);
   const byComponent: Record<string, number> = {};
   const byAction: Record<string, number> = {};
   let compute = 0;
@@ -49,7 +53,7 @@ export function priceSteps(run: ScheduleResult, model: EnergyModelContribution):
       const key = `${a.component}.${a.action}@${a.bits}`;
       byAction[key] = (byAction[key] ?? 0) + pj;
     }
-    e.leakage = run.totalCycles > 0 ? (breakdown.leakagePicojoules * (r.endCycle - r.startCycle)) / run.totalCycles : 0;
+    e.leakage = leakageOver(r.endCycle - r.startCycle - r.finalWaitCycles);
     e.total = e.compute + e.memory + e.leakage;
     compute += e.compute;
     memory += e.memory;
@@ -60,5 +64,6 @@ export function priceSteps(run: ScheduleResult, model: EnergyModelContribution):
     byAction[`${l.component}.leakage`] = (byAction[`${l.component}.leakage`] ?? 0) + l.picojoules;
   }
   const leakage = breakdown.leakagePicojoules;
-  return { breakdown, perStep, total: compute + memory + leakage, compute, memory, leakage, byComponent, byAction };
+  const drain = leakageOver(run.steps.reduce((s, r) => s + r.finalWaitCycles, 0));
+  return { breakdown, perStep, total: compute + memory + leakage, compute, memory, leakage, drain, byComponent, byAction };
 }

@@ -118,7 +118,7 @@ function summarize(net: Network, cfg: ResolvedConfig, schedule: TrainingSchedule
     const e = priced.perStep[i]!;
     const slot = steps[tag.t === null ? 0 : tag.t + 1]!;
     slot.cycles += r.endCycle - r.startCycle;
-    slot.energyPJ += e.total;
+    slot.energyPJ += e.total + (r.finalWaitCycles > 0 ? priced.drain : 0); // the slot's cycles include the final wait
     for (const f of r.flows) {
       const cls = tensorClass(f.tensor);
       const key = `${cls}|${tag.stage}|${f.from}|${f.to}`;
@@ -208,6 +208,7 @@ export function energyFigures(net: Network, tags: readonly StepTag[], priced: Pr
     compute: priced.compute,
     memory: priced.memory,
     leakage: priced.leakage,
+    drain: priced.drain,
     byStage,
     byLayer: layers,
     byComponent: sortRecord(priced.byComponent),

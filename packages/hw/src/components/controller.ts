@@ -52,6 +52,12 @@ export interface StepResult {
   readonly computeCycles: number;
   readonly stallCycles: number;
   readonly drainCycles: number;
+  /**
+   * The last step only: its stall cycles spent on the writes posted to DRAM, the ones earlier
+   * steps left queued on the channel when it started and its own at its end (the iteration's
+   * drain: part of stallCycles, and no work of the step's).
+   */
+  readonly finalWaitCycles: number;
   readonly plan: FoldPlan | undefined;
   /** The array's counts summed over folds (GEMM steps). */
   readonly counts: FoldCounts;
@@ -192,9 +198,11 @@ export class Controller extends Component<typeof controllerInfo.params> {
     const step = this.queue.shift();
     if (!step) return;
     const result: MutableResult = {
-      label: step.label, kind: step.kind, startCycle: this.now, endCycle: this.now, computeCycles: 0, stallCycles: 0, drainCycles: 0,
+      label: step.label, kind: step.kind, startCycle: this.now, endCycle: this.now, computeCycles: 0, stallCycles: 0, drainCycles: 0, finalWaitCycles: 0,
       plan: undefined, counts: emptyFoldCounts(), dram: emptyTraffic(), actions: new ActionCounter(), flows: [], pinnedBits: 0,
     };
+    // The last step queues behind the writes still posted when it starts (counted as its drain in finishStep).
+    if (this.queue.length === 0) result.finalWaitCycles = Math.max(0, this.requireParts().dram.idleAt - this.now);
     this.tl?.stepStarted(this.results.length, this.requireParts().buffers.values());
     if (step.kind === 'gemm') this.startGemm(step, result);
     else this.startVector(step, result);
@@ -280,10 +288,12 @@ export class Controller extends Component<typeof controllerInfo.params> {
     if (idleAt > this.now) {
       this.tl?.waitedForWrites(this.name, this.now, idleAt);
       result.stallCycles += idleAt - this.now;
+      result.finalWaitCycles += idleAt - this.now;
       this.stallCount.add(idleAt - this.now);
       this.schedule(idleAt - this.now, () => this.finishStep(result));
       return;
     }
+    if (this.queue.length === 0) result.finalWaitCycles = Math.min(result.finalWaitCycles, result.stallCycles);
     result.endCycle = this.now;
     let pinned = 0;
     for (const gb of this.requireParts().buffers.values()) pinned += gb.pinnedTotalBits;
