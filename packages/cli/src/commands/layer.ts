@@ -3,7 +3,6 @@ import { importAccelergyErt } from '@sata/energy-accelergy';
 import { convForwardGemm, convOutputSize } from '@sata/hw';
 import type { EnergyModelContribution, GemmShape } from '@sata/plugin-api';
 import { formatNumber, formatTable, toJson } from '@sata/report';
-import { recordRunToFile } from '@sata/trace';
 import type { CommandFactory } from '../context.js';
 import { layerEnergyJson, layerRunKind, resolveLayerConfig, type LayerRun } from '../runs/layer-kind.js';
 
@@ -62,7 +61,7 @@ export const layerCommand: CommandFactory = (ctx) => ({
       .option('seed', { type: 'number', default: 1, describe: 'seed of the random operands of --cycle-level --density' })
       .option('trace', { type: 'string', describe: 'record a simulation trace of the run into FILE (sata replay FILE --verify | --energy MODEL)' })
       .option('json', { type: 'boolean', default: false, describe: 'print JSON' }),
-  handler: (argv: LayerArgs) => {
+  handler: async (argv: LayerArgs) => {
     const reg = ctx.registry();
     if ((argv.conv === undefined) === (argv.gemm === undefined)) throw new ConfigError('give exactly one of --conv H,W,R,S,C,K[,stride[,pad]] and --gemm M,N,K');
     const arrayMatch = /^(\d+)x(\d+)$/.exec(argv.array);
@@ -113,6 +112,7 @@ export const layerCommand: CommandFactory = (ctx) => ({
     }, 'layer options');
     let r!: LayerRun;
     if (argv.trace !== undefined) {
+      const { recordRunToFile } = await import('@sata/trace'); // the trace writer loads only when a trace is written
       const rec = recordRunToFile({ ...kind, run: (c, _seed, attach) => ((r = kind.execute(c, attach, energyModel)), { endTime: r.totalCycles, events: r.events, reason: 'empty' }) }, cfg, cfg.seed, argv.trace, { plugins: reg.pluginList() });
       ctx.io.err(`trace: ${rec.trace.records} records, ${rec.trace.bytes} bytes in ${argv.trace} (digest ${rec.trace.digest})`);
     } else r = kind.execute(cfg, undefined, energyModel);

@@ -8,7 +8,7 @@
  */
 import { ConfigError, teeTimeline, type TimelineCounter, type TimelineSlice } from '@sata/core';
 import { ActionCounter, type Accelerator } from '@sata/hw';
-import { TraceReader, type ActionRecorder } from '@sata/trace';
+import type { ActionRecorder, TraceReader } from '@sata/trace';
 
 export const STEP_MARKER = { component: 'controller', action: 'step', bits: 0 } as const;
 /** After the last step's marker: its final wait for posted DRAM writes, in cycles (`controller.finalWait@0 x cycles`). */
@@ -58,16 +58,6 @@ export function recordedRun(reader: TraceReader): { steps: RecordedStep[]; slice
     }
   }
   return { steps, slices, counters };
-}
-
-/** Opens a trace and checks it was recorded by `runKind`. */
-export function openTraceOf(path: string, runKind: string): TraceReader {
-  const reader = TraceReader.open(path);
-  if (reader.header.runKind !== runKind) {
-    reader.close();
-    throw new ConfigError(`${path} is a trace of run kind ${reader.header.runKind}, not ${runKind}`);
-  }
-  return reader;
 }
 
 /**

@@ -8,10 +8,10 @@
 import { ConfigError, Simulator, type RunResult } from '@sata/core';
 import { ActionCounter, buildAccelerator, type ScheduleResult } from '@sata/hw';
 import type { EnergyModelContribution, Registry, Timeline, TrainingResult } from '@sata/plugin-api';
-import { canonicalize, TraceWriter, AtomicFileSink, type ActionRecorder, type ReplayableRunKind } from '@sata/trace';
+import { canonicalize, TraceReader, TraceWriter, AtomicFileSink, type ActionRecorder, type ReplayableRunKind } from '@sata/trace';
 import { acceleratorConfig, algorithmOf, annActivity, buildTimeline, dataflowFor, energyFigures, networkFor, priceSteps, resolveConfig, scheduleFor, simulateTraining, statisticalActivity, type ResolvedConfig, type RunOptions, type TrainingRun } from '@sata/training';
 import type { Simulator as Sim } from '@sata/core';
-import { hwTracePayload, openTraceOf, recordedRun, recordSteps, } from './hw-trace.js';
+import { hwTracePayload, recordedRun, recordSteps } from './hw-trace.js';
 
 export const SIMULATE_RUN_KIND = 'simulate';
 
@@ -67,13 +67,23 @@ function scheduleOf(cfg: ResolvedConfig, registry: Registry) {
   return { net, schedule: scheduleFor(net, cfg, dataflowFor(cfg, registry), activity, registry) };
 }
 
+/** Opens a trace and checks it was recorded by `simulate`. */
+function openSimulateTrace(path: string): TraceReader {
+  const reader = TraceReader.open(path);
+  if (reader.header.runKind !== SIMULATE_RUN_KIND) {
+    reader.close();
+    throw new ConfigError(`${path} is a trace of run kind ${reader.header.runKind}, not ${SIMULATE_RUN_KIND}`);
+  }
+  return reader;
+}
+
 /**
  * A recorded `simulate` trace read back: its configuration, network and schedule, the
  * accelerator rebuilt from the configuration, the recorded steps priced with `model`, and
  * the recorded timeline.
  */
 function readTrainingTrace(path: string, registry: Registry, model?: EnergyModelContribution) {
-  const reader = openTraceOf(path, SIMULATE_RUN_KIND);
+  const reader = openSimulateTrace(path);
   let cfg: ResolvedConfig;
   let recorded: ReturnType<typeof recordedRun>;
   try {
