@@ -125,6 +125,13 @@ describe('layer and input sizes are bounded before anything is allocated', () =>
   });
 });
 
+describe('the work a run may ask for is bounded (found by fuzzing further)', () => {
+  it('a sweep point of a billion time steps and a billion training epochs are refused, not run out of memory or time', async () => {
+    await refused(['sweep', '--runner', 'stand-in', '-j', '0', '--param', 'timesteps=1e9'], /timesteps must be an integer in 1\.\.1024 for the stand-in runner, got 1000000000/);
+    await refused(['train', '--network', 'mlp', '--dataset', 'synthetic', '--samples', '60', '--epochs', '1e9'], /epochs must be an integer in 1\.\.100000, got 1000000000/);
+  });
+});
+
 describe('unreadable inputs and unwritable outputs are refused before the run', () => {
   it('a directory as a trace or an activity trace', async () => {
     const dir = tmp();
