@@ -98,7 +98,7 @@ export function simulateTraining(cfg: ResolvedConfig, registry: Registry, opts: 
   const run = runSchedule(schedule.steps, acceleratorConfig(cfg), cfg.seed, opts.attach || collector ? attach : undefined);
   const priced = priceSteps(run, model);
   const summary = summarize(net, cfg, schedule, run, model, priced, activity, measurement);
-  const result = collector ? { ...summary, timeline: buildTimeline({ acc: run.accelerator, facts: collector, steps: run.steps, schedule, net, perStep: priced.perStep, clockMHz: cfg.clockMHz }) } : summary;
+  const result = collector ? { ...summary, timeline: buildTimeline({ acc: run.accelerator, facts: collector, steps: run.steps, schedule, net, perStep: priced.perStep, drainPJ: priced.drain, clockMHz: cfg.clockMHz }) } : summary;
   return { result, schedule, run, measurement };
 }
 

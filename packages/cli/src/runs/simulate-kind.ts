@@ -121,5 +121,5 @@ export function recostTrainingTrace(path: string, model: EnergyModelContribution
 export function trainingTimelineOfTrace(path: string, registry: Registry): Timeline {
   const { cfg, net, schedule, acc, steps, priced, recorded } = readTrainingTrace(path, registry);
   if (recorded.slices.length === 0) throw new ConfigError(`${path}: the trace holds no timeline (recorded before trace format 2): re-record it, or export --view events`);
-  return buildTimeline({ acc, facts: recorded, steps, schedule, net, perStep: priced.perStep, clockMHz: cfg.clockMHz });
+  return buildTimeline({ acc, facts: recorded, steps, schedule, net, perStep: priced.perStep, drainPJ: priced.drain, clockMHz: cfg.clockMHz });
 }
