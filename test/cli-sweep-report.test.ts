@@ -35,7 +35,7 @@ describe('sata report', () => {
     ['bad/not-json.json', /not-json.json: not a JSON document/],
     ['bad/wrong-kind.json', /wrong-kind.json: field "kind" must be one of/],
     ['bad/missing-field.json', /missing-field.json: field "energyPJ.byStage.BP" must be a finite number, found missing/],
-    ['results/absent.json', /absent.json: cannot read \(ENOENT\)/],
+    ['results/absent.json', /absent.json: cannot read: no such file/],
   ])('exits 2 on %s, naming the file and field, and writes nothing', async (bad, message) => {
     const dir = tmp();
     const out = join(dir, 'report.html');
@@ -115,6 +115,40 @@ describe.skipIf(!built)('sata sweep on worker threads, sharded and merged', () =
     expect(table.out).toMatch(/sweep over timesteps \(grid, 8 of 8 points\)/);
   });
 
+  it('--shard auto takes its slice from a Slurm array or a Kubernetes indexed job; the slices merge into the whole sweep', async () => {
+    const dir = tmp();
+    const whole = await sata(...args, '--json');
+    const withEnv = async (env: Record<string, string>, ...extra: string[]) => {
+      const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+      Object.assign(process.env, env);
+      try {
+        return await sata(...args, ...extra);
+      } finally {
+        for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+      }
+    };
+    // sbatch --array=1-4: tasks 1..4 are shards 0..3.
+    const slurm: string[] = [];
+    for (const id of [1, 2, 3, 4]) {
+      const f = join(dir, `slurm-${id}.json`);
+      const r = await withEnv({ SLURM_ARRAY_TASK_ID: String(id), SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_MAX: '4', SLURM_ARRAY_TASK_COUNT: '4' }, '--shard', 'auto', '-o', f);
+      expect(r.code, r.err).toBe(0);
+      expect(r.err).toContain(`shard ${id - 1}/4 (--shard auto, from the job array's environment)`);
+      slurm.push(f);
+    }
+    expect((await sata('sweep', 'merge', ...slurm, '--json')).out).toBe(whole.out);
+    const k8s: string[] = [];
+    for (const index of [0, 1, 2]) {
+      const f = join(dir, `k8s-${index}.json`);
+      expect((await withEnv({ JOB_COMPLETION_INDEX: String(index) }, '--shard', 'auto/3', '-o', f)).code).toBe(0);
+      k8s.push(f);
+    }
+    expect((await sata('sweep', 'merge', ...k8s, '--json')).out).toBe(whole.out);
+    const noCount = await withEnv({ JOB_COMPLETION_INDEX: '0' }, '--shard', 'auto');
+    expect(noCount.code).toBe(2);
+    expect(noCount.err).toMatch(/--shard auto\/N/);
+  });
+
   it('merge exits 2 naming missing and duplicated points', async () => {
     const dir = tmp();
     const f = (i: number): string => join(dir, `s${i}.json`);
@@ -128,7 +162,7 @@ describe.skipIf(!built)('sata sweep on worker threads, sharded and merged', () =
     writeFileSync(join(dir, 'junk.json'), '{');
     const junk = await sata('sweep', 'merge', f(0), join(dir, 'junk.json'));
     expect(junk.code).toBe(2);
-    expect(junk.err).toMatch(/junk.json: not a JSON document/);
+    expect(junk.err).toMatch(/junk.json: not valid JSON/);
   });
 
   it('a failing point exits 1 naming the point', async () => {

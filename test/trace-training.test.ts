@@ -141,7 +141,7 @@ describe('activity traces', () => {
     const act = join(dir, 'digits.activity');
     const missing = await sata('simulate', '--network', 'digits-cnn', '--activity', join(dir, 'nope.activity'));
     expect(missing.code).toBe(2);
-    expect(missing.err).toMatch(/cannot read activity trace .*nope\.activity/);
+    expect(missing.err).toMatch(/activity trace .*nope\.activity: cannot read: no such file/);
     const junk = join(dir, 'junk.activity');
     writeFileSync(junk, Buffer.from([0x93, 0xa3, 0x61, 0x62, 0x63, 1]));
     const j = await sata('simulate', '--network', 'digits-cnn', '--activity', junk);

@@ -12,7 +12,10 @@ The modules run once per time step, so a forward hook sees steps 0..T-1 in order
 backward hook sees them in reverse.
 
 The network is the simulator's zoo network "mlp" (fc 64->128, fc 128->64, out 64->10, LIF
-with leak 0.9 and threshold 1, direct coding, loss on the mean output current), so
+with leak 0.9 and threshold 1, direct coding, loss on the mean output current) with the
+simulator's neuron (docs/model.md, reference/torch_reference.py): reset to zero,
+u[t] = leak * u[t-1] * (1 - s[t-1]) + I[t] with the reset factor constant in the backward
+pass, and the triangle surrogate ds/du = max(0, 1 - |u - threshold| / threshold), so
   sata simulate --network mlp -T 4 --batch 2 --activity tools/fixtures/mlp-torch.activity
 replays the trace. Any other PyTorch SNN works the same way: hook its layers, and name the
 layers as the simulated network does.
@@ -35,7 +38,7 @@ BLOCK = 8  # neurons per block for "counts": the rows of the default 8x16 array
 
 
 class SpikeFn(torch.autograd.Function):
-    """Heaviside spike with a rectangular surrogate gradient."""
+    """Heaviside spike with the simulator's triangle surrogate gradient."""
 
     @staticmethod
     def forward(ctx, u):
@@ -45,23 +48,26 @@ class SpikeFn(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad):
         (u,) = ctx.saved_tensors
-        return grad * ((u - THRESHOLD).abs() < 0.5).to(u.dtype)
+        return grad * torch.clamp(1.0 - (u - THRESHOLD).abs() / THRESHOLD, min=0.0)
 
 
 class Lif(nn.Module):
-    """Leaky integrate-and-fire, one time step per call; reset by subtraction."""
+    """Leaky integrate-and-fire, one time step per call; reset to zero (the simulator's neuron)."""
 
     def __init__(self):
         super().__init__()
         self.u = None
+        self.s = None
 
     def reset(self):
         self.u = None
+        self.s = None
 
     def forward(self, current):
-        u = current if self.u is None else LEAK * self.u + current
+        # The reset factor (1 - s[t-1]) is a constant in the backward pass, as in the simulator.
+        u = current if self.u is None else LEAK * self.u * (1.0 - self.s.detach()) + current
         s = SpikeFn.apply(u)
-        self.u = u - s * THRESHOLD
+        self.u, self.s = u, s
         return s
 
 

@@ -9,7 +9,7 @@ import type { BenchCase, BenchSuite } from '../harness.js';
 /**
  * Hardware-model suites. `sata layer` on every layer of VGG16 for CIFAR-10 (13 convs, 3x3,
  * pad 1, and the 512 -> 10 classifier), fold-level, one dataflow per case; the VGG5 layers
- * SCALE-Sim v2 was timed on (../shared/reference/scalesim-v2.csv: the shapes only, the
+ * SCALE-Sim v2 was timed on (reference/scalesim-v2.csv: the shapes only, the
  * comparison is in the note); the cycle-level reference's PE-steps per second.
  */
 const conv = (H: number, C: number, K: number): ConvShape => ({ H, W: H, R: 3, S: 3, C, K, stride: 1, pad: 1 });

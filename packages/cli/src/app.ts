@@ -1,9 +1,9 @@
-import { isSataError, SIMULATOR_VERSION } from '@sata/core';
+import { checkOutputPath, isSataError, quote, SIMULATOR_VERSION } from '@sata/core';
 import type { Registry } from '@sata/plugin-api';
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
+import { declaredOptions } from './yargs-options.js';
 import { COMMANDS } from './commands/index.js';
-import type { CliIO, CommandContext } from './context.js';
-import { builtinRegistry } from './registry.js';
+import type { CliIO, CommandContext, SataCommand } from './context.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -11,11 +11,45 @@ export const EXIT_BAD_INPUT = 2;
 
 class UsageError extends Error {}
 
+/**
+ * yargs turns a repeated option into a list; an option that takes one value given twice
+ * (`--gemm 8,8,8 --gemm 4,4,4`) is a usage error rather than a list the command cannot use.
+ */
+function refuseRepeatedOptions(argv: Record<string, unknown>, y: Argv): void {
+  const opts = declaredOptions(y);
+  const lists = new Set(opts.array);
+  // An option's name as the user knows it: the longest of its aliases (`--timesteps`, not `-T`).
+  const longName = new Map<string, string>();
+  for (const [key, aliases] of Object.entries(opts.alias)) {
+    const group = [key, ...aliases];
+    const long = group.reduce((a, b) => (b.length > a.length || (b.length === a.length && b.includes('-')) ? b : a));
+    for (const k of group) longName.set(k, long);
+    if (group.some((k) => lists.has(k))) for (const k of group) lists.add(k);
+  }
+  for (const [key, value] of Object.entries(argv)) {
+    if (key === '_' || !Array.isArray(value) || lists.has(key)) continue;
+    const long = longName.get(key) ?? key;
+    const name = long.length === 1 ? `-${long}` : `--${long.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    throw new UsageError(`${name} was given ${value.length} times (${value.map((v) => quote(v, 40)).join(', ')}); it takes one value`);
+  }
+}
+
 export const processIO: CliIO = {
   out: (t) => void process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
   err: (t) => void process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
   interactive: Boolean(process.stderr.isTTY),
 };
+
+/** The options that name a file a command writes; `-` (where allowed) is stdout. */
+const OUTPUT_OPTIONS = { trace: '--trace', output: '--output', recordActivity: '--record-activity' } as const;
+
+/** Output paths are checked before a run starts, so that a bad one costs nothing and loses nothing. */
+function checkOutputOptions(argv: Record<string, unknown>): void {
+  for (const [key, option] of Object.entries(OUTPUT_OPTIONS)) {
+    const path = argv[key];
+    if (typeof path === 'string' && path !== '-') checkOutputPath(path, option);
+  }
+}
 
 /**
  * Runs the `sata` command line and returns the exit code: 0 success, 1 a failed run,
@@ -23,9 +57,16 @@ export const processIO: CliIO = {
  */
 export async function runCli(argv: readonly string[], io: CliIO = processIO): Promise<number> {
   let registry: Registry | undefined;
-  const ctx: CommandContext = { io, registry: () => (registry ??= builtinRegistry()) };
+  let plugins: typeof import('./registry.js') | undefined;
+  const ctx: CommandContext = {
+    io,
+    registry: () => {
+      if (!plugins) throw new Error('the registry was asked for before a command was loaded');
+      return (registry ??= plugins.builtinRegistry());
+    },
+  };
   let exitCode = EXIT_OK;
-  const cli = yargs([...argv])
+  const cli: Argv = yargs([...argv])
     .scriptName('sata')
     .usage('$0 <command> [options]\n\nSimulate BPTT training of spiking neural networks on SATA and ANN training on an Eyeriss-like baseline.')
     .strict()
@@ -39,12 +80,19 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO): Pr
       if (err) throw err;
       throw new UsageError(msg);
     })
+    .middleware((argv) => refuseRepeatedOptions(argv, cli), true)
+    .middleware(checkOutputOptions, false)
     .help()
     .alias('help', 'h')
     .version(SIMULATOR_VERSION);
-  for (const make of COMMANDS) {
-    const c = make(ctx);
-    cli.command(c.command as string | string[], c.describe, c.builder, c.handler as (a: unknown) => void);
+  for (const entry of COMMANDS) {
+    // yargs runs a command's builder only when that command is given: its module loads then.
+    let command: SataCommand | undefined;
+    const load = async (): Promise<SataCommand> => {
+      plugins ??= await import('./registry.js');
+      return (command ??= (await entry.load())(ctx));
+    };
+    cli.command(entry.command, entry.describe, async (y) => (await load()).builder(y), async (argv) => (await load()).handler(argv));
   }
   try {
     await cli.parseAsync();

@@ -15,12 +15,20 @@ export interface CommandContext {
   registry(): Registry;
 }
 
-/** One `sata` command: yargs options in `builder`, parsed (camel-cased) options in `handler`. */
+/** What runs one `sata` command: yargs options in `builder`, parsed (camel-cased) options in `handler`. */
 export interface SataCommand<A = any> {
-  readonly command: string | readonly string[];
-  readonly describe: string;
   builder(y: Argv): Argv<any>;
   handler(argv: A): void | Promise<void>;
+}
+
+/**
+ * One `sata` command as the command list declares it: its name and description (what the
+ * top-level `--help` shows) and `load`, which imports its module when the command runs.
+ */
+export interface CommandEntry {
+  readonly command: string;
+  readonly describe: string;
+  load(): Promise<CommandFactory>;
 }
 
 export type CommandFactory = (ctx: CommandContext) => SataCommand;

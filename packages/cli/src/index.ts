@@ -1,3 +1,3 @@
 export { runCli, processIO, EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT } from './app.js';
 export { builtinRegistry, BUILTIN_PLUGINS } from './registry.js';
-export type { CliIO, CommandContext, CommandFactory, SataCommand } from './context.js';
+export type { CliIO, CommandContext, CommandEntry, CommandFactory, SataCommand } from './context.js';

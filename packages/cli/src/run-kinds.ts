@@ -21,8 +21,8 @@ export function builtinRunKinds(registry: Registry): RunKindRegistry {
 export function recostAnyTrace(path: string, model: EnergyModelContribution, registry: Registry): { runKind: string; result: unknown } {
   const reader = TraceReader.open(path);
   const runKind = reader.header.runKind;
+  if (runKind === LAYER_RUN_KIND) return { runKind, result: recostLayerTrace(reader, model, registry) };
   reader.close();
   if (runKind === SIMULATE_RUN_KIND) return { runKind, result: recostTrainingTrace(path, model, registry) };
-  if (runKind === LAYER_RUN_KIND) return { runKind, result: recostLayerTrace(path, model, registry) };
   return { runKind, result: recostTrace(path, model) };
 }

@@ -12,3 +12,6 @@ export { freezeConfig, deriveConfig, type Config } from './config.js';
 export { Producer, BoundedBuffer, Consumer, buildBoundedBufferExample, producerInfo, bufferInfo, consumerInfo, type Item } from './examples/bounded-buffer.js';
 export { SIMULATOR_VERSION } from './version.js';
 export { TimelineCollector, teeTimeline, type TimelineSink, type TimelineArgs, type TimelineSlice, type TimelineCounter } from './timeline.js';
+export { readInputFile, readInputText, checkOutputPath, OutputFile, writeOutputFile, MAX_DOCUMENT_BYTES } from './files.js';
+export { parseDocument, readDocument, MAX_DOCUMENT_DEPTH } from './documents.js';
+export { quote, QUOTE_MAX_CHARS } from './quote.js';

@@ -20,6 +20,8 @@ export interface CountedStep {
   readonly actions: ActionCounter;
   readonly startCycle: number;
   readonly endCycle: number;
+  /** Cycles the step waited at its end for writes still posted to DRAM (the last step's drain); default 0. */
+  readonly finalWaitCycles?: number;
   readonly attribution?: StepAttribution | undefined;
 }
 
@@ -38,6 +40,8 @@ export interface PricedRun {
   readonly compute: number;
   readonly memory: number;
   readonly leakage: number;
+  /** Leakage over the final wait for the writes still posted to DRAM after the last step's work (in no step's share). */
+  readonly drain: number;
   readonly byComponent: Record<string, number>;
   readonly byAction: Record<string, number>;
 }
@@ -75,7 +79,9 @@ export function acceleratorEnergyModel(acc: Accelerator, model: EnergyModelContr
 /**
  * Prices a run's steps with `model` on `acc`: the run's summed actions and the global
  * buffers' leakage over `totalCycles`, then every step's share (its own actions at the
- * model's prices, the leakage over its cycles). The step figures add up to the totals.
+ * model's prices, the leakage over its cycles); the leakage of the final wait for posted DRAM
+ * writes is the drain, on its own (it is no step's work). The step figures and the drain add
+ * up to the totals.
  */
 export function priceRun(acc: Accelerator, model: EnergyModelContribution, steps: readonly CountedStep[], totalCycles: number, total?: ActionCounter): PricedRun {
   const priced = acceleratorEnergyModel(acc, model);
@@ -88,6 +94,7 @@ export function priceRun(acc: Accelerator, model: EnergyModelContribution, steps
   const breakdown = priceActions(priced, actions.list(), { components: leakers, cycles: totalCycles, clockHz: acc.root.params.clockMHz * 1e6 });
   const each = new Map<string, number>();
   for (const a of breakdown.actions) each.set(`${a.component}|${a.action}|${a.bits}`, a.picojoulesEach);
+  const leakageOver = (cycles: number): number => (totalCycles > 0 ? (breakdown.leakagePicojoules * cycles) / totalCycles : 0);
   const byComponent: Record<string, number> = {};
   const byAction: Record<string, number> = {};
   let compute = 0;
@@ -102,7 +109,7 @@ export function priceRun(acc: Accelerator, model: EnergyModelContribution, steps
       const key = `${a.component}.${a.action}@${a.bits}`;
       byAction[key] = (byAction[key] ?? 0) + pj;
     }
-    e.leakage = totalCycles > 0 ? (breakdown.leakagePicojoules * (r.endCycle - r.startCycle)) / totalCycles : 0;
+    e.leakage = leakageOver(r.endCycle - r.startCycle - (r.finalWaitCycles ?? 0));
     e.total = e.compute + e.memory + e.leakage;
     compute += e.compute;
     memory += e.memory;
@@ -113,5 +120,6 @@ export function priceRun(acc: Accelerator, model: EnergyModelContribution, steps
     byAction[`${l.component}.leakage`] = (byAction[`${l.component}.leakage`] ?? 0) + l.picojoules;
   }
   const leakage = breakdown.leakagePicojoules;
-  return { breakdown, perStep, total: compute + memory + leakage, compute, memory, leakage, byComponent, byAction };
+  const drain = leakageOver(steps.reduce((x, r) => x + (r.finalWaitCycles ?? 0), 0));
+  return { breakdown, perStep, total: compute + memory + leakage, compute, memory, leakage, drain, byComponent, byAction };
 }

@@ -1,17 +1,15 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import type { DataflowContribution, GemmShape } from '@sata/plugin-api';
 import { isDataflow } from '@sata/dataflow-is';
 import { osDataflow } from '@sata/dataflow-os';
 import { wsDataflow } from '@sata/dataflow-ws';
 import { describe, expect, it } from 'vitest';
+import { referencePath } from '../../../test/reference.js';
 import { convForwardGemm, convOutputSize } from './conv.js';
 import { simulateLayer } from './layer.js';
 
-// Figures measured by running SCALE-Sim v2 (../shared/reference/README.md). The product
-// never reads that folder; the tests use it where this checkout has it.
-const CSV = fileURLToPath(new URL('../../../../shared/reference/scalesim-v2.csv', import.meta.url));
-const HAVE_CSV = existsSync(CSV);
+// Figures measured by running SCALE-Sim v2 (reference/ORIGIN.md).
+const CSV = referencePath('scalesim-v2.csv');
 const DATAFLOWS: Record<string, DataflowContribution> = { os: osDataflow, ws: wsDataflow, is: isDataflow };
 
 interface Row {
@@ -34,8 +32,8 @@ function gemmOf(row: Row): GemmShape {
   return convForwardGemm(conv);
 }
 
-describe.skipIf(!HAVE_CSV)(`SCALE-Sim v2 figures (${HAVE_CSV ? CSV : 'skipped: ../shared/reference/scalesim-v2.csv is not in this checkout'})`, () => {
-  const rows = HAVE_CSV ? readCsv() : [];
+describe('SCALE-Sim v2 figures (reference/scalesim-v2.csv)', () => {
+  const rows = readCsv();
   it('has the reference rows', () => expect(rows.length).toBeGreaterThan(0));
   for (const row of rows) {
     it(`${row.case}: mapping, compute cycles (SCALE-Sim's + 1), SRAM reads exactly, output writes less the os quirk`, () => {

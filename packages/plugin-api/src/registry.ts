@@ -1,4 +1,4 @@
-import { ConfigError, SataError } from '@sata/core';
+import { ConfigError, quote, SataError } from '@sata/core';
 import type { ContributionBase } from './contributions.js';
 import { CONTRIBUTION_KINDS, type ContributionKind, type ContributionOf, type Plugin } from './plugin.js';
 
@@ -69,7 +69,7 @@ export class Registry {
     const entry = this.entries.get(kind)!.get(name);
     if (!entry) {
       const known = [...this.entries.get(kind)!.keys()].sort().join(', ') || '(none)';
-      throw new ConfigError(`unknown ${KIND_LABEL[kind]} "${name}" (known: ${known})`);
+      throw new ConfigError(`unknown ${KIND_LABEL[kind]} ${quote(name)} (known: ${known})`);
     }
     return entry.contribution as ContributionOf<K>;
   }

@@ -28,6 +28,12 @@ export interface TrainingEnergy {
   readonly memory: number;
   /** Static energy of the memories over the run's cycles. */
   readonly leakage: number;
+  /**
+   * Leakage while the iteration waits, after the last step's work, for the writes still
+   * posted to DRAM: in no stage or layer (the stages, or the layers, and the drain add up to
+   * the total). Absent in results written before it was reported on its own.
+   */
+  readonly drain?: number;
   readonly byStage: Readonly<Record<Stage, number>>;
   readonly byLayer: readonly LayerEnergy[];
   /** By component class (`pe`, `globalBuffer.weights`, `dram`, ...). */

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { ConfigError } from '@sata/core';
+import { ConfigError, readInputText } from '@sata/core';
 import { STAGES, type ComparisonResult, type PlacementFlow, type SweepResult, type TrainingResult } from '@sata/plugin-api';
 import { resultMetrics, sweepRows } from './metrics.js';
 import { barChart, esc, lineChart, resetChartIds, type LineSeries, type Series } from './svg.js';
@@ -24,13 +23,7 @@ export interface ReportOptions {
 export function loadReportInputs(files: readonly string[]): ReportInput[] {
   if (files.length === 0) throw new ConfigError('name at least one result file (sata simulate --json, sata compare --json or sata sweep --json output)');
   return files.map((file) => {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      throw new ConfigError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-    }
-    return { name: file, doc: parseResult(text, file) };
+    return { name: file, doc: parseResult(readInputText(file, 'result file'), file) };
   });
 }
 

@@ -37,7 +37,8 @@ function cellText(c: Cell): string {
 export function formatNumber(x: number): string {
   if (!Number.isFinite(x)) return String(x);
   const a = Math.abs(x);
-  if (a < 1e15 && (Number.isInteger(x) || a >= 1000)) return Math.round(x).toLocaleString('en-US');
+  // Thousands separators by hand: toLocaleString's first call loads ICU's number formats (16 ms of a `sata layer` run).
+  if (a < 1e15 && (Number.isInteger(x) || a >= 1000)) return String(Math.round(x)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   if (a !== 0 && (a < 1e-3 || a >= 1e15)) return x.toExponential(3);
   return Number(x.toPrecision(4)).toString();
 }

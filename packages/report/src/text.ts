@@ -17,6 +17,14 @@ function formatBits(bits: number): string {
 
 const pct = (part: number, total: number): string => (total > 0 ? `${((100 * part) / total).toFixed(1)}%` : '-');
 
+/** The stage and layer tables' own line for the leakage of the final wait for posted DRAM writes. */
+export const DRAIN_LINE = 'drain (final wait for posted DRAM writes)';
+
+/** The drain line of a stage or layer table, when the result has one. */
+export function drainRows<R>(e: TrainingResult['energyPJ'], row: (drainPJ: number) => R): R[] {
+  return e.drain !== undefined && e.drain > 0 ? [row(e.drain)] : [];
+}
+
 /** The readable form of one training-iteration result. */
 export function formatTrainingResult(r: TrainingResult, opts: { placementRows?: number } = {}): string {
   const e = r.energyPJ;
@@ -29,12 +37,15 @@ export function formatTrainingResult(r: TrainingResult, opts: { placementRows?: 
   lines.push(`cycles ${formatNumber(r.cycles)} (compute ${formatNumber(r.computeCycles)}, stall ${formatNumber(r.stallCycles)}), ${(r.seconds * 1e3).toFixed(3)} ms; ${formatNumber(r.events)} events`);
   lines.push(`energy ${formatEnergy(e.total)}: computation ${formatEnergy(e.compute)} (${pct(e.compute, e.total)}), data movement ${formatEnergy(e.memory)} (${pct(e.memory, e.total)}), leakage ${formatEnergy(e.leakage)} (${pct(e.leakage, e.total)})`);
   lines.push('');
-  lines.push(formatTable(['stage', 'energy', 'share'], STAGES.map((s) => [s, formatEnergy(e.byStage[s]), pct(e.byStage[s], e.total)]), { title: 'Energy by stage' }));
+  lines.push(formatTable(['stage', 'energy', 'share'], [...STAGES.map((s) => [s, formatEnergy(e.byStage[s]), pct(e.byStage[s], e.total)]), ...drainRows(e, (d) => [DRAIN_LINE, formatEnergy(d), pct(d, e.total)])], { title: 'Energy by stage' }));
   lines.push('');
   lines.push(
     formatTable(
       ['layer', 'kind', 'energy', 'computation', 'data movement', 'FP', 'BP', 'WG', 'WU'],
-      e.byLayer.map((l) => [l.name, l.kind, formatEnergy(l.totalPJ), formatEnergy(l.computePJ), formatEnergy(l.memoryPJ), ...STAGES.map((s) => formatEnergy(l.byStage[s]))]),
+      [
+        ...e.byLayer.map((l) => [l.name, l.kind, formatEnergy(l.totalPJ), formatEnergy(l.computePJ), formatEnergy(l.memoryPJ), ...STAGES.map((s) => formatEnergy(l.byStage[s]))]),
+        ...drainRows(e, (d) => ['drain', '-', formatEnergy(d), '-', '-', '-', '-', '-', '-']),
+      ],
       { title: 'Energy by layer (leakage shared by cycles)' },
     ),
   );
@@ -82,6 +93,7 @@ export function formatComparison(c: ComparisonResult): string {
         ['data movement', formatEnergy(aware.energyPJ.memory), formatEnergy(unaware.energyPJ.memory), formatEnergy(ann.energyPJ.memory)],
         ['leakage', formatEnergy(aware.energyPJ.leakage), formatEnergy(unaware.energyPJ.leakage), formatEnergy(ann.energyPJ.leakage)],
         ...STAGES.map((s) => [`  ${s}`, formatEnergy(aware.energyPJ.byStage[s]), formatEnergy(unaware.energyPJ.byStage[s]), formatEnergy(ann.energyPJ.byStage[s])]),
+        ['  drain', ...[aware, unaware, ann].map((r) => formatEnergy(r.energyPJ.drain ?? 0))],
         ['cycles', formatNumber(aware.cycles), formatNumber(unaware.cycles), formatNumber(ann.cycles)],
       ],
       { title: `${snn.network}, batch ${(snn.config as { batch?: number }).batch}, sparsity ${aware.sparsitySource}` },

@@ -1,18 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { writeOutputFile } from '@sata/core';
 
 /**
  * Writes a file atomically: the text goes to a temporary file beside the target, which is
- * then renamed over it, so a reader never sees half a file and a failure leaves no output.
+ * then renamed over it, so a reader never sees half a file and a failure leaves no output
+ * (a device or pipe such as /dev/stdout is written in place: see core's OutputFile).
  */
 export function writeFileAtomic(path: string, text: string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  writeOutputFile(path, text);
 }

@@ -1,26 +1,20 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { Rng, ConfigError } from '@sata/core';
 import { describe, expect, it } from 'vitest';
+import { referenceFiles, referencePath } from '../../../test/reference.js';
 import { runBptt } from './bptt.js';
 import { checkGolden, checkGoldenFile, parseGolden } from './golden.js';
 import { parseLayer, resolveNetwork } from './network.js';
 
 // Copies of the workplace's reference set, kept in the repository (reference/ORIGIN.md says where they come from).
-const REFERENCE = join(__dirname, '../../../reference');
-const sets = ['golden', 'golden-graph', 'golden-algorithms'].map((d) => {
-  const dir = join(REFERENCE, d);
-  if (!existsSync(dir)) throw new Error(`reference golden files missing: ${dir} (they are part of the repository)`);
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
-  if (files.length === 0) throw new Error(`no golden files in ${dir}`);
-  return { dir, files };
-});
+const sets = ['golden', 'golden-graph', 'golden-algorithms'].map((dir) => ({ dir, files: referenceFiles(dir, '.json') }));
 
 for (const { dir, files } of sets) {
-  describe(`golden files in ${dir}`, () => {
+  describe(`golden files in reference/${dir}`, () => {
     for (const f of files) {
-      it(`${f} matches to 1e-9, spikes exactly`, () => {
-        const r = checkGoldenFile(join(dir, f));
+      it(`${basename(f)} matches to 1e-9, spikes exactly`, () => {
+        const r = checkGoldenFile(f);
         expect(r.quantities.filter((q) => !q.pass)).toEqual([]);
         expect(r.pass).toBe(true);
         expect(r.quantities.length).toBeGreaterThan(10);
@@ -31,8 +25,8 @@ for (const { dir, files } of sets) {
 
 describe('a golden check that can fail', () => {
   it('fails a format-1 file whose expectations are off by 1e-8 or one spike', () => {
-    const { dir, files } = sets[0]!;
-    const doc = JSON.parse(readFileSync(join(dir, files[0]!), 'utf8'));
+    const { files } = sets[0]!;
+    const doc = JSON.parse(readFileSync(files[0]!, 'utf8'));
     const conv = doc.layers.findIndex((l: { type: string }) => l.type === 'conv' || l.type === 'fc');
     const g = doc.layers[conv].weightGrad as number[];
     const i = g.findIndex((v) => v !== 0);
@@ -47,8 +41,7 @@ describe('a golden check that can fail', () => {
   });
 
   it('fails a format-2 file whose batch-norm gradient, mean or a spike is off', () => {
-    const { dir } = sets[1]!;
-    const doc = JSON.parse(readFileSync(join(dir, 'golden-graph-resnet-block.json'), 'utf8'));
+    const doc = JSON.parse(readFileSync(referencePath('golden-graph/golden-graph-resnet-block.json'), 'utf8'));
     const bn = doc.layers.findIndex((l: { type: string }) => l.type === 'batchnorm');
     doc.layers[bn].gammaGrad[0] *= 1 + 1e-7;
     doc.layers[bn].mean[1] *= 1 + 1e-7;
@@ -63,8 +56,7 @@ describe('a golden check that can fail', () => {
   });
 
   it('computes each algorithm\'s own gradient: the files of one algorithm fail under another', () => {
-    const { dir } = sets[2]!;
-    const doc = JSON.parse(readFileSync(join(dir, 'golden-alg-sltt-conv.json'), 'utf8'));
+    const doc = JSON.parse(readFileSync(referencePath('golden-algorithms/golden-alg-sltt-conv.json'), 'utf8'));
     expect(checkGolden(parseGolden(doc, 'sltt')).pass).toBe(true);
     const asBptt = checkGolden(parseGolden({ ...doc, algorithm: { name: 'bptt' } }, 'as-bptt'));
     expect(asBptt.pass).toBe(false);

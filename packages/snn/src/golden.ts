@@ -4,8 +4,7 @@
  * check runs the functional model in float64 and reports the largest relative error of
  * every quantity (loss, logits, and per layer u, s, sg, du, ds, dW, I, dI, densities).
  */
-import { readFileSync } from 'node:fs';
-import { ConfigError } from '@sata/core';
+import { ConfigError, quote, readDocument } from '@sata/core';
 import type { AlgorithmInstance, LayerSpec, NetworkSpec } from '@sata/plugin-api';
 import { algorithmFor } from './algorithms/index.js';
 import { runBptt, type BpttResult, type LayerTrace } from './bptt.js';
@@ -81,7 +80,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 function num(doc: Record<string, unknown>, field: string, where: string): number {
   const v = doc[field];
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ConfigError(`${where}: field "${field}" must be a finite number, found ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ConfigError(`${where}: field "${field}" must be a finite number, found ${quote(v)}`);
   return v;
 }
 
@@ -122,7 +121,7 @@ function layerSpecOf(raw: unknown, where: string): LayerSpec {
 export function parseGolden(doc: unknown, source: string): GoldenCase {
   if (!isRecord(doc)) throw new ConfigError(`${source}: a golden file must hold a JSON object`);
   const format = doc['format'] === undefined ? 1 : doc['format'];
-  if (format !== 1 && format !== 2) throw new ConfigError(`${source}: field "format" must be 1 or 2, found ${JSON.stringify(format)}`);
+  if (format !== 1 && format !== 2) throw new ConfigError(`${source}: field "format" must be 1 or 2, found ${quote(format)}`);
   const T = num(doc, 'T', source);
   if (!Number.isInteger(T) || T < 1) throw new ConfigError(`${source}: field "T" must be a positive integer, found ${T}`);
   // The training algorithm whose gradients the file holds: { name, K? , traceLam? } (snn-model.md, "Training algorithms").
@@ -141,7 +140,7 @@ export function parseGolden(doc: unknown, source: string): GoldenCase {
   const batch = num(doc, 'batch', source);
   if (!Number.isInteger(batch) || batch < 1) throw new ConfigError(`${source}: field "batch" must be a positive integer, found ${batch}`);
   const shape = doc['inputShape'];
-  if (!Array.isArray(shape) || shape[0] !== batch) throw new ConfigError(`${source}: field "inputShape" must be [batch, ...sample shape] with batch = ${batch}, found ${JSON.stringify(shape).slice(0, 80)}`);
+  if (!Array.isArray(shape) || shape[0] !== batch) throw new ConfigError(`${source}: field "inputShape" must be [batch, ...sample shape] with batch = ${batch}, found ${quote(shape)}`);
   const inputShape = parseInputShape(shape.slice(1), source);
   const rawLayers = doc['layers'];
   if (!Array.isArray(rawLayers) || rawLayers.length === 0) throw new ConfigError(`${source}: field "layers" must be a non-empty list`);
@@ -164,7 +163,7 @@ export function parseGolden(doc: unknown, source: string): GoldenCase {
       if (d.name === 'weight') {
         const ws = raw[f.shape];
         if (!Array.isArray(ws) || ws.join('x') !== d.shape.join('x')) {
-          throw new ConfigError(`${where}: field "${f.shape}" is ${JSON.stringify(ws)}, but the layer's inferred weight shape is [${d.shape.join(', ')}]`);
+          throw new ConfigError(`${where}: field "${f.shape}" is ${quote(ws)}, but the layer's inferred weight shape is [${d.shape.join(', ')}]`);
         }
       }
       params[d.name] = flat(raw[f.values], n, where, f.values);
@@ -175,7 +174,7 @@ export function parseGolden(doc: unknown, source: string): GoldenCase {
   const labelsRaw = doc['labels'];
   if (!Array.isArray(labelsRaw) || labelsRaw.length !== batch) throw new ConfigError(`${source}: field "labels" must hold ${batch} class indices`);
   const labels = labelsRaw.map((y, b) => {
-    if (typeof y !== 'number' || !Number.isInteger(y) || y < 0 || y >= network.classes) throw new ConfigError(`${source}: labels[${b}] = ${JSON.stringify(y)} is not a class in 0..${network.classes - 1}`);
+    if (typeof y !== 'number' || !Number.isInteger(y) || y < 0 || y >= network.classes) throw new ConfigError(`${source}: labels[${b}] = ${quote(y)} is not a class in 0..${network.classes - 1}`);
     return y;
   });
   const loss = num(doc, 'loss', source);
@@ -193,19 +192,7 @@ export function parseGolden(doc: unknown, source: string): GoldenCase {
 
 /** Reads and parses a golden file. */
 export function loadGolden(path: string): GoldenCase {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new ConfigError(`cannot read golden file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new ConfigError(`${path}: not valid JSON: ${(e as Error).message}`);
-  }
-  return parseGolden(doc, path);
+  return parseGolden(readDocument(path, 'golden file'), path);
 }
 
 function compare(quantity: string, layer: { index: number; name: string } | null, actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number, exact = false): QuantityError {

@@ -49,7 +49,7 @@ export {
   Workspace, type ConvGeometry,
 } from './kernels.js';
 export {
-  resolveNetwork, layerGemms, parseLayer, parseInputShape, parseNetwork, parseDocument, loadNetworkFile, layerTableOf, networkFromRef, looksLikeNetworkFile,
+  resolveNetwork, layerGemms, parseLayer, parseInputShape, parseNetwork, loadNetworkFile, layerTableOf, networkFromRef, looksLikeNetworkFile,
   type Network, type ResolvedLayer, type Shape3,
 } from './network.js';
 export {
@@ -75,3 +75,4 @@ export {
 } from './train.js';
 export { snnPlugin } from './plugin.js';
 export { BUILTIN_ALGORITHMS, algorithmFor, bpttAlgorithm, tbpttAlgorithm, slttAlgorithm, otttAlgorithm, checkpointAlgorithm } from './algorithms/index.js';
+export { functionalModelBytes, checkFunctionalModelFits, type FunctionalModelSize } from './memory.js';

@@ -138,6 +138,6 @@ describe('network files', () => {
     expect(() => parseNetwork({ inputShape: [1, 8, 8], layers: [{ type: 'conv', out: 2, k: 1, inputs: 'input' }, { type: 'out', out: 2 }] }, 'f.yaml')).toThrow(/field "inputs" must be a non-empty list of layer names/);
     expect(() => parseNetwork({ inputShape: [1, 8], layers: [] }, 'f.yaml')).toThrow(/field "inputShape" must be \[C, H, W\] or \[n\]/);
     expect(() => parseNetwork({ inputShape: [1, 8, 8], layers: [{ type: 'pool', stride: 0 }, { type: 'out', out: 2 }] }, 'f.yaml')).toThrow(/layers\[0\]: field "stride" must be an integer >= 1, found 0/);
-    expect(() => loadNetworkFile(join(dir, 'missing.yaml'))).toThrow(/cannot read network file .*missing\.yaml: ENOENT/);
+    expect(() => loadNetworkFile(join(dir, 'missing.yaml'))).toThrow(/network file .*missing\.yaml: cannot read: no such file/);
   });
 });

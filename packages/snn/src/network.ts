@@ -7,11 +7,9 @@
  * LIF neuron named `<layer>_lif`, which takes the run's leak and threshold. Every error is a
  * ConfigError naming the source, the layer and the problem.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { extname } from 'node:path';
-import { ConfigError } from '@sata/core';
+import { existsSync } from 'node:fs';
+import { ConfigError, readDocument } from '@sata/core';
 import type { GemmShape, InputInfo, LayerKind, LayerSpec, NetworkSpec, ParamDecl, Registry, ResolvedLayer, Shape3 } from '@sata/plugin-api';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { quote } from './layers/common.js';
 import { BUILTIN_LAYER_TABLE, KIND_ALIASES, layerTable, type LayerTable } from './layers/index.js';
 
@@ -207,35 +205,9 @@ export function parseNetwork(doc: unknown, source: string, table: LayerTable = B
   return spec;
 }
 
-/** Parses JSON or YAML text (by the file's extension; YAML is a superset of JSON otherwise). */
-export function parseDocument(text: string, source: string): unknown {
-  if (extname(source).toLowerCase() === '.json') {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (e) {
-      throw new ConfigError(`${source}: not valid JSON: ${(e as Error).message}`);
-    }
-  }
-  try {
-    return parseYaml(text) as unknown;
-  } catch (e) {
-    if (e instanceof YAMLParseError) {
-      const pos = e.linePos?.[0];
-      throw new ConfigError(`${source}${pos ? `:${pos.line}:${pos.col}` : ''}: not valid YAML: ${e.message.split('\n')[0]}`);
-    }
-    throw e;
-  }
-}
-
 /** Reads a network file (.json, .yaml or .yml). */
 export function loadNetworkFile(path: string, table: LayerTable = BUILTIN_LAYER_TABLE): NetworkSpec {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new ConfigError(`cannot read network file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  return parseNetwork(parseDocument(text, path), path, table);
+  return parseNetwork(readDocument(path, 'network file'), path, table);
 }
 
 export { fmtShape };
@@ -257,6 +229,6 @@ export function networkFromRef(ref: string, registry: Registry): Network {
   let spec: NetworkSpec;
   if (registry.has('networks', ref)) spec = registry.get('networks', ref).spec;
   else if (looksLikeNetworkFile(ref)) spec = loadNetworkFile(ref, table);
-  else throw new ConfigError(`unknown network "${ref}": not a built-in network (${registry.list('networks').map((n) => n.contribution.name).join(', ')}) nor a .json/.yaml file`);
+  else throw new ConfigError(`unknown network ${quote(ref)}: not a built-in network (${registry.list('networks').map((n) => n.contribution.name).join(', ')}) nor a .json/.yaml file`);
   return resolveNetwork(spec, looksLikeNetworkFile(ref) ? ref : spec.name, table);
 }

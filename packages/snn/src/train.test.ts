@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { referencePath } from '../../../test/reference.js';
 import { digitsSplit, subset } from './data.js';
 import { directEncoder } from './encoders.js';
 import { resolveNetwork } from './network.js';
@@ -54,8 +54,7 @@ describe('training', () => {
 
   // Trained like the PyTorch reference (Adam 2e-3), the final densities are close to those it measured.
   it.runIf(process.env['SATA_SLOW'] === '1')('measures densities close to sparsity-digits.json when trained like the reference (Adam)', () => {
-    const path = join(__dirname, '../../../../shared/reference/sparsity-digits.json');
-    if (!existsSync(path)) return console.warn(`skipped: ${path} is not present`);
+    const path = referencePath('sparsity-digits.json');
     const r = train(net, split, { ...opts, optimizer: 'adam', epochs: 25, batch: 64 });
     expect(r.testAccuracy).toBeGreaterThanOrEqual(0.9);
     type RefLayer = { spikeDensity: number; surrogateNonzeroDensity: number; duNonzeroDensity: number; dsNonzeroDensity: number };

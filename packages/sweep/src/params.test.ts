@@ -79,6 +79,25 @@ describe('shards', () => {
     expect(err(() => parseShard('-1/4'))).toMatch(/expected i\/n/);
   });
 
+  it('auto takes the index and count from a Slurm job array, offset by its first task', () => {
+    const slurm = (id: number, min: number, count: number, extra: Record<string, string> = {}) => ({ SLURM_ARRAY_TASK_ID: String(id), SLURM_ARRAY_TASK_MIN: String(min), SLURM_ARRAY_TASK_COUNT: String(count), ...extra });
+    expect(parseShard('auto', slurm(0, 0, 4))).toEqual({ index: 0, count: 4 });
+    expect(parseShard('auto', slurm(4, 1, 4, { SLURM_ARRAY_TASK_MAX: '4' }))).toEqual({ index: 3, count: 4 });
+    expect(parseShard('auto/4', slurm(2, 0, 4))).toEqual({ index: 2, count: 4 });
+    expect(err(() => parseShard('auto/8', slurm(2, 0, 4)))).toMatch(/has 4 tasks \(SLURM_ARRAY_TASK_COUNT\), not 8/);
+    expect(err(() => parseShard('auto', slurm(3, 0, 3, { SLURM_ARRAY_TASK_MAX: '6', SLURM_ARRAY_TASK_STEP: '3' })))).toMatch(/not a contiguous range .*--array=0-2/);
+    expect(err(() => parseShard('auto', slurm(0, 0, 3, { SLURM_ARRAY_TASK_MAX: '7' })))).toMatch(/not a contiguous range/);
+    expect(err(() => parseShard('auto', { SLURM_ARRAY_TASK_ID: '2', SLURM_ARRAY_TASK_COUNT: '4' }))).toMatch(/SLURM_ARRAY_TASK_MIN is not set/);
+    expect(err(() => parseShard('auto', { SLURM_ARRAY_TASK_ID: 'x', SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_COUNT: '4' }))).toMatch(/SLURM_ARRAY_TASK_ID is "x", not a whole number/);
+  });
+
+  it('auto/n takes the index from a Kubernetes indexed job; the count must be given', () => {
+    expect(parseShard('auto/5', { JOB_COMPLETION_INDEX: '4' })).toEqual({ index: 4, count: 5 });
+    expect(err(() => parseShard('auto/4', { JOB_COMPLETION_INDEX: '4' }))).toMatch(/JOB_COMPLETION_INDEX=4\): the shard index is 0-based and must be below 4/);
+    expect(err(() => parseShard('auto', { JOB_COMPLETION_INDEX: '1' }))).toMatch(/give them, --shard auto\/N/);
+    expect(err(() => parseShard('auto', {}))).toMatch(/no job-array task index in the environment/);
+  });
+
   it('slices are disjoint and together cover every point, for any count', () => {
     const pts = planPoints([parseParam('a=1..7'), parseParam('b=1..3')], 'grid');
     for (const count of [1, 2, 3, 5, 21, 30]) {

@@ -138,15 +138,55 @@ export interface Shard {
   readonly count: number;
 }
 
-/** Parses `i/n` (0 <= i < n), as Kubernetes indexed jobs and `sbatch --array=0-(n-1)` number their tasks. */
-export function parseShard(spec: string): Shard {
+/**
+ * Parses `i/n` (0 <= i < n), as Kubernetes indexed jobs and `sbatch --array=0-(n-1)` number
+ * their tasks, or `auto` / `auto/n`: the index (and count) from the job array this process
+ * runs in, read from `env` (see shardFromJobArray).
+ */
+export function parseShard(spec: string, env: Readonly<Record<string, string | undefined>> = process.env): Shard {
+  const auto = /^\s*auto\s*(?:\/\s*(\d+)\s*)?$/.exec(spec);
+  if (auto) return shardFromJobArray(env, auto[1] === undefined ? undefined : Number(auto[1]), spec);
   const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(spec);
-  if (!m) throw new ConfigError(`--shard "${spec}": expected i/n with integers, 0 <= i < n (e.g. 0/4 .. 3/4)`);
-  const index = Number(m[1]);
-  const count = Number(m[2]);
-  if (count < 1) throw new ConfigError(`--shard "${spec}": the number of shards must be at least 1`);
-  if (index >= count) throw new ConfigError(`--shard "${spec}": the shard index is 0-based and must be below ${count} (0/${count} .. ${count - 1}/${count})`);
+  if (!m) throw new ConfigError(`--shard "${spec}": expected i/n with integers, 0 <= i < n (e.g. 0/4 .. 3/4), or auto (from a Slurm job array or a Kubernetes indexed job)`);
+  return checkedShard(Number(m[1]), Number(m[2]), `--shard "${spec}"`);
+}
+
+function checkedShard(index: number, count: number, where: string): Shard {
+  if (count < 1) throw new ConfigError(`${where}: the number of shards must be at least 1`);
+  if (index >= count) throw new ConfigError(`${where}: the shard index is 0-based and must be below ${count} (0/${count} .. ${count - 1}/${count})`);
   return { index, count };
+}
+
+/**
+ * The shard of a job-array task. Slurm (`sbatch --array=A-B`): index SLURM_ARRAY_TASK_ID -
+ * SLURM_ARRAY_TASK_MIN, count SLURM_ARRAY_TASK_COUNT (the array must be a contiguous range
+ * with step 1, so that every index is some task's). A Kubernetes Indexed Job: index
+ * JOB_COMPLETION_INDEX, and the count must be given (`auto/n`, n = the job's completions),
+ * as Kubernetes does not pass it to the pod. A count given with Slurm must agree with it.
+ */
+export function shardFromJobArray(env: Readonly<Record<string, string | undefined>>, given: number | undefined, spec = 'auto'): Shard {
+  const where = `--shard ${spec}`;
+  const int = (name: string): number => {
+    const v = env[name];
+    if (v === undefined || !/^\d+$/.test(v.trim())) throw new ConfigError(`${where}: ${name} is ${v === undefined ? 'not set' : `"${v}", not a whole number`}`);
+    return Number(v);
+  };
+  if (env['SLURM_ARRAY_TASK_ID'] !== undefined) {
+    const id = int('SLURM_ARRAY_TASK_ID');
+    const min = int('SLURM_ARRAY_TASK_MIN');
+    const count = int('SLURM_ARRAY_TASK_COUNT');
+    const step = env['SLURM_ARRAY_TASK_STEP'] === undefined ? 1 : int('SLURM_ARRAY_TASK_STEP');
+    const max = env['SLURM_ARRAY_TASK_MAX'] === undefined ? min + count - 1 : int('SLURM_ARRAY_TASK_MAX');
+    if (step !== 1 || max - min + 1 !== count) throw new ConfigError(`${where}: the Slurm array is not a contiguous range (tasks ${min}..${max} step ${step}, ${count} tasks): submit it as --array=0-${count - 1}`);
+    if (given !== undefined && given !== count) throw new ConfigError(`${where}: the Slurm array has ${count} tasks (SLURM_ARRAY_TASK_COUNT), not ${given}`);
+    return checkedShard(id - min, count, `${where} (SLURM_ARRAY_TASK_ID=${id}, SLURM_ARRAY_TASK_MIN=${min})`);
+  }
+  if (env['JOB_COMPLETION_INDEX'] !== undefined) {
+    const index = int('JOB_COMPLETION_INDEX');
+    if (given === undefined) throw new ConfigError(`${where}: a Kubernetes indexed job does not tell a pod how many completions it has: give them, --shard auto/N (N = the job's completions)`);
+    return checkedShard(index, given, `${where} (JOB_COMPLETION_INDEX=${index})`);
+  }
+  throw new ConfigError(`${where}: no job-array task index in the environment (SLURM_ARRAY_TASK_ID from sbatch --array, or JOB_COMPLETION_INDEX from a Kubernetes indexed job); give the shard as i/n`);
 }
 
 /**

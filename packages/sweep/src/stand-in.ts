@@ -1,4 +1,4 @@
-import { ConfigError, type Config } from '@sata/core';
+import { ConfigError, quote, type Config } from '@sata/core';
 import { STAGES, type ComparisonResult, type LayerEnergy, type PlacementFlow, type Stage, type TrainingResult } from '@sata/plugin-api';
 import type { BaseConfig } from './derive.js';
 
@@ -44,9 +44,14 @@ export function resolveStandInConfig(partial: BaseConfig): BaseConfig {
   const d = STAND_IN_DEFAULTS as unknown as BaseConfig;
   const out: BaseConfig = structuredClone(d);
   for (const [k, v] of Object.entries(partial)) {
-    if (!(k in d)) throw new ConfigError(`base configuration: unknown key "${k}" for the stand-in runner; known: ${Object.keys(d).join(', ')}`);
+    if (!Object.hasOwn(d, k)) throw new ConfigError(`base configuration: unknown key "${k}" for the stand-in runner; known: ${Object.keys(d).join(', ')}`);
     const dv = d[k];
     out[k] = typeof dv === 'object' && dv !== null && typeof v === 'object' && v !== null ? { ...(dv as object), ...(v as object) } : v;
+  }
+  // The simulation's own bounds, so that a point cannot ask for a time-step list of a billion entries.
+  for (const [k, max] of [['timesteps', 1024], ['batch', 65536]] as const) {
+    const v = out[k];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1 || v > max) throw new ConfigError(`base configuration: ${k} must be an integer in 1..${max} for the stand-in runner, got ${quote(v)}`);
   }
   return out;
 }

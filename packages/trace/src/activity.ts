@@ -4,10 +4,8 @@
  * nonzero counts per block. Written by the functional SNN model or by outside tools (a
  * PyTorch run through hooks); the hardware model reads the counts that drive its folds.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { ConfigError } from '@sata/core';
-import { Packr } from 'msgpackr';
-import { canonicalize, ENCODER_OPTIONS } from './canonical.js';
+import { ConfigError, readInputFile } from '@sata/core';
+import { canonicalize, tracePackr } from './canonical.js';
 import { DEFAULT_LIMITS, StrictDecoder, TraceFormatError, describe } from './msgpack.js';
 import { AtomicFileSink, type ByteSink } from './sink.js';
 
@@ -44,8 +42,6 @@ export interface ActivityStep {
   readonly data: ActivityData;
 }
 
-const packr = new Packr({ ...ENCODER_OPTIONS });
-
 /** The bitmap of nonzero entries of `values` (bit i = byte i>>3, bit i&7, least significant first). */
 export function bitmapOf(values: ArrayLike<number>): Uint8Array {
   const out = new Uint8Array(Math.ceil(values.length / 8));
@@ -81,7 +77,7 @@ export class ActivityWriter {
     try {
       validateHeader(header, (m) => new ConfigError(`activity header: ${m}`));
       const h = canonicalize({ network: header.network, timeSteps: header.timeSteps, batch: header.batch, layers: header.layers.map((l) => [l.name, l.neurons, l.block]) }, 'activity header');
-      this.sink.write(packr.pack([ACTIVITY_FORMAT_NAME, ACTIVITY_FORMAT_VERSION, h]));
+      this.sink.write(tracePackr().pack([ACTIVITY_FORMAT_NAME, ACTIVITY_FORMAT_VERSION, h]));
     } catch (e) {
       sink.abort();
       throw e;
@@ -98,7 +94,7 @@ export class ActivityWriter {
       if (this.closed) throw err('the writer is closed');
       checkStep(this.header, layer, step, stream, data, this.seen, err);
       const payload = 'bitmap' in data ? ['bitmap', Buffer.from(data.bitmap.buffer, data.bitmap.byteOffset, data.bitmap.length)] : ['counts', Array.from(data.counts)];
-      this.sink.write(packr.pack([layer, step, stream, ...payload]));
+      this.sink.write(tracePackr().pack([layer, step, stream, ...payload]));
       this.records++;
     } catch (e) {
       this.abort();
@@ -108,7 +104,7 @@ export class ActivityWriter {
 
   close(): void {
     if (this.closed) return;
-    this.sink.write(packr.pack(['end', this.records]));
+    this.sink.write(tracePackr().pack(['end', this.records]));
     this.closed = true;
     this.sink.commit();
   }
@@ -145,14 +141,7 @@ export class ActivityTrace {
 }
 
 export function readActivityTrace(path: string): ActivityTrace {
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch (e) {
-    throw new ConfigError(`cannot read activity trace ${path}: ${(e as Error).message}`);
-  }
-  if (size > MAX_ACTIVITY_BYTES) throw new ConfigError(`activity trace ${path} has ${size} bytes, more than the limit of ${MAX_ACTIVITY_BYTES}`);
-  return parseActivityTrace(readFileSync(path), path);
+  return parseActivityTrace(readInputFile(path, 'activity trace', MAX_ACTIVITY_BYTES), path);
 }
 
 /** Parses and validates an activity trace; errors name the byte offset. */

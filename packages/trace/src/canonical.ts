@@ -4,8 +4,9 @@
  * dropped, as JSON does; inside arrays it is an error), finite numbers only, and -0 written
  * as 0. Encoding a canonical value with the frozen options always gives the same bytes.
  */
+import { createRequire } from 'node:module';
 import { ConfigError } from '@sata/core';
-import { Packr } from 'msgpackr';
+import type { Packr } from 'msgpackr';
 import { DEFAULT_LIMITS, StrictDecoder, type DecodeLimits } from './msgpack.js';
 
 /** The encoder options every trace is written with. Changing any of them is a new format version. */
@@ -20,7 +21,15 @@ export const ENCODER_OPTIONS = Object.freeze({
   int64AsType: 'number',
 } as const);
 
-const packr = new Packr({ ...ENCODER_OPTIONS });
+let packr: Packr | undefined;
+
+/**
+ * The encoder every trace and activity trace is written with, made on first use: a run
+ * that writes no trace does not load msgpackr (a fifth of the CLI's start-up).
+ */
+export function tracePackr(): Packr {
+  return (packr ??= new (createRequire(import.meta.url)('msgpackr') as typeof import('msgpackr')).Packr({ ...ENCODER_OPTIONS }));
+}
 
 const MAX_CANONICAL_DEPTH = 32;
 
@@ -59,7 +68,7 @@ export function canonicalize(value: unknown, path = 'value', depth = 0): unknown
 
 /** Canonical MessagePack bytes of `value`. */
 export function encodeCanonical(value: unknown, path?: string): Buffer {
-  return packr.pack(canonicalize(value, path));
+  return tracePackr().pack(canonicalize(value, path));
 }
 
 /**

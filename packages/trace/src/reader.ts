@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { ConfigError, type TimelineCounter, type TimelineSlice } from '@sata/core';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { ConfigError, readInputFile, type TimelineCounter, type TimelineSlice } from '@sata/core';
 import { decodeRestricted } from './canonical.js';
 import {
   DEF_ACTION,
@@ -38,8 +38,12 @@ export class FileSource implements ByteSource {
   constructor(readonly path: string) {
     try {
       this.fd = openSync(path, 'r');
-      this.size = fstatSync(this.fd).size;
+      const st = fstatSync(this.fd);
+      if (!st.isFile()) throw new ConfigError(`trace ${path}: ${st.isDirectory() ? 'is a directory, not a file' : 'not a regular file (TraceReader.open reads it as a stream)'}`);
+      this.size = st.size;
     } catch (e) {
+      this.close();
+      if (e instanceof ConfigError) throw e;
       throw new ConfigError(`cannot read trace ${path}: ${(e as Error).message}`);
     }
   }
@@ -57,6 +61,18 @@ export class FileSource implements ByteSource {
   close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
+  }
+}
+
+/** The most a trace that is not a regular file may have: it is held in memory whole. */
+export const MAX_STREAMED_TRACE_BYTES = 1 << 30;
+
+function isRegularOrMissing(path: string): boolean {
+  try {
+    const st = statSync(path);
+    return st.isFile() || st.isDirectory(); // a directory: FileSource names the problem
+  } catch {
+    return true; // FileSource names the problem
   }
 }
 
@@ -144,8 +160,12 @@ export class TraceReader {
     this.pos = start + len;
   }
 
+  /**
+   * Opens a trace file: a regular file is read piece by piece; a pipe or device
+   * (`<(...)`, `/dev/stdin`) is read whole as a stream, up to MAX_STREAMED_TRACE_BYTES.
+   */
   static open(path: string): TraceReader {
-    const src = new FileSource(path);
+    const src = isRegularOrMissing(path) ? new FileSource(path) : new BufferSource(readInputFile(path, 'trace', MAX_STREAMED_TRACE_BYTES));
     try {
       return new TraceReader(src, path);
     } catch (e) {

@@ -187,7 +187,7 @@ describe('atomic output', () => {
     new Boom(sim, 'b', info);
     const w = TraceWriter.attach(sim, sink, { runKind: 't', config: {}, plugins: [], chunkRecords: 8 });
     expect(() => sim.run()).toThrow('boom');
-    expect(readdirSync(dir)).toContain(sink.tempPath.split('/').pop());
+    expect(readdirSync(dir)).toContain(sink.tempPath!.split('/').pop());
     w.fail();
     expect(readdirSync(dir)).toEqual([]);
     expect(existsSync(path)).toBe(false);

@@ -1,4 +1,4 @@
-import { ConfigError, freezeConfig, type Config } from '@sata/core';
+import { ConfigError, freezeConfig, quote, type Config } from '@sata/core';
 import { builtinArchitectureLookup, componentOf, componentsOf, dramInfo, globalBufferInfo, peArrayInfo, resolveArchitecture, scratchpadInfo, withParams, type ArchitectureLookup, type ArchSpec } from '@sata/hw';
 
 /**
@@ -222,10 +222,11 @@ function mergeChecked(base: Json, over: Json | undefined, path: string, source: 
     // perLayer is open-ended: its keys are layer names, validated against the network later.
     if (path.endsWith('perLayer')) return over;
     const out: { [k: string]: Json } = {};
+    // Own keys only: `toString` or `constructor` must not pass as settings because every object inherits them.
     for (const k of Object.keys(over)) {
-      if (!(k in base)) throw new ConfigError(`${source}: unknown setting "${path ? `${path}.` : ''}${k}" (known: ${Object.keys(base).sort().join(', ')})`);
+      if (!Object.hasOwn(base, k)) throw new ConfigError(`${source}: unknown setting "${path ? `${path}.` : ''}${k}" (known: ${Object.keys(base).sort().join(', ')})`);
     }
-    for (const [k, v] of Object.entries(base)) out[k] = mergeChecked(v, over[k], path ? `${path}.${k}` : k, source);
+    for (const [k, v] of Object.entries(base)) out[k] = mergeChecked(v, Object.hasOwn(over, k) ? over[k] : undefined, path ? `${path}.${k}` : k, source);
     return out;
   }
   if (typeof base !== typeof over) throw new ConfigError(`${where} must be a ${typeof base}, got ${describe(over)}`);
@@ -303,6 +304,5 @@ function describe(v: Json | undefined): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'an object';
-  if (typeof v === 'string') return JSON.stringify(v);
-  return String(v);
+  return quote(v);
 }

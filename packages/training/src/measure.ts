@@ -1,6 +1,6 @@
 import { ConfigError, Rng } from '@sata/core';
 import type { EncoderContribution, Registry } from '@sata/plugin-api';
-import { algorithmFor, digitsSplit, encodeSequence, gatherBatch, initWeights, loadDigits, runBptt, syntheticDataset, train, type BpttResult, type Dataset, type Network, type Weights } from '@sata/snn';
+import { algorithmFor, checkFunctionalModelFits, digitsSplit, encodeSequence, gatherBatch, initWeights, loadDigits, runBptt, syntheticDataset, train, type BpttResult, type Dataset, type Network, type Weights } from '@sata/snn';
 import { measuredActivity, type ActivitySource } from './activity.js';
 import type { ResolvedConfig } from './config.js';
 
@@ -29,6 +29,8 @@ export interface Measurement {
  */
 export function measure(net: Network, cfg: ResolvedConfig, registry: Registry, progress?: (m: string) => void): Measurement {
   const encoder = registry.get('encoders', cfg.coding) as EncoderContribution;
+  const synthetic = { train: Math.max(256, cfg.batch), test: Math.max(64, cfg.batch) };
+  checkFunctionalModelFits(net, { timesteps: cfg.timesteps, batch: cfg.sparsity.trainEpochs > 0 ? Math.max(cfg.batch, 32) : cfg.batch, dtype: 'float32', samples: cfg.dataset === 'digits' ? 0 : synthetic.train + synthetic.test }, 'measured sparsity');
   let split: { train: Dataset; test: Dataset };
   if (cfg.dataset === 'digits') {
     const [C, H, W] = net.inputShape;
@@ -37,7 +39,7 @@ export function measure(net: Network, cfg: ResolvedConfig, registry: Registry, p
     split = digitsSplit(cfg.seed);
   } else {
     const make = (count: number, seed: number): Dataset => syntheticDataset({ inputShape: net.inputShape, classes: net.classes, count, seed });
-    split = { train: make(Math.max(256, cfg.batch), cfg.seed), test: make(Math.max(64, cfg.batch), cfg.seed + 1) };
+    split = { train: make(synthetic.train, cfg.seed), test: make(synthetic.test, cfg.seed + 1) };
   }
   let weights: Weights = initWeights(net, { seed: cfg.seed, dtype: 'float32' });
   let testAccuracy: number | null = null;

@@ -89,7 +89,7 @@ export function simulateTraining(cfg: ResolvedConfig, registry: Registry, opts: 
   const run = runSchedule(schedule.steps, arch, { registry, seed: cfg.seed, ...(opts.attach || collector ? { attach } : {}) });
   const priced = priceRun(run.accelerator, model, run.steps, run.totalCycles, run.actions);
   const summary = summarize(net, cfg, arch, schedule, run, model, priced, activity, measurement);
-  const result = collector ? { ...summary, timeline: buildTimeline({ acc: run.accelerator, facts: collector, steps: run.steps, schedule, perStep: priced.perStep, clockMHz: arch.clockMHz }) } : summary;
+  const result = collector ? { ...summary, timeline: buildTimeline({ acc: run.accelerator, facts: collector, steps: run.steps, schedule, perStep: priced.perStep, drainPJ: priced.drain, clockMHz: arch.clockMHz }) } : summary;
   return { result, schedule, run, measurement, arch };
 }
 
@@ -109,7 +109,7 @@ function summarize(net: Network, cfg: ResolvedConfig, arch: ArchSpec, schedule: 
     const e = priced.perStep[i]!;
     const slot = steps[tag.t === null ? 0 : tag.t + 1]!;
     slot.cycles += r.endCycle - r.startCycle;
-    slot.energyPJ += e.total;
+    slot.energyPJ += e.total + (r.finalWaitCycles > 0 ? priced.drain : 0); // the slot's cycles include the final wait
     for (const f of r.flows) {
       const cls = tensorClass(f.tensor);
       const key = `${cls}|${tag.stage}|${f.from}|${f.to}`;
@@ -208,6 +208,7 @@ export function energyFigures(net: Network, priced: PricedRun): TrainingEnergy {
     compute: priced.compute,
     memory: priced.memory,
     leakage: priced.leakage,
+    drain: priced.drain,
     byStage,
     byLayer: layers,
     byComponent: sortRecord(priced.byComponent),

@@ -38,14 +38,17 @@ function tracksOf(acc: Accelerator, facts: TimelineFacts): Timeline['tracks'] {
 export function buildTimeline(opts: {
   readonly acc: Accelerator;
   readonly facts: TimelineFacts;
-  readonly steps: readonly { readonly startCycle: number; readonly endCycle: number }[];
+  readonly steps: readonly { readonly startCycle: number; readonly endCycle: number; readonly finalWaitCycles: number }[];
   readonly schedule: TrainingSchedule;
   readonly perStep: readonly StepEnergy[];
+  /** The drain's leakage (PricedRun.drain): over time it falls in the last step's slice, which spans the final wait. */
+  readonly drainPJ: number;
   readonly clockMHz: number;
 }): Timeline {
   const steps: TimelineStep[] = opts.steps.map((r, i) => {
     const e = opts.perStep[i]!;
-    return { ...stepAttribution(opts.schedule, i), startCycle: r.startCycle, endCycle: r.endCycle, energyPJ: e.total, computePJ: e.compute, memoryPJ: e.memory, leakagePJ: e.leakage };
+    const drain = r.finalWaitCycles > 0 ? opts.drainPJ : 0;
+    return { ...stepAttribution(opts.schedule, i), startCycle: r.startCycle, endCycle: r.endCycle, energyPJ: e.total + drain, computePJ: e.compute, memoryPJ: e.memory, leakagePJ: e.leakage + drain };
   });
   return {
     clockMHz: opts.clockMHz,

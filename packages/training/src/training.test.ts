@@ -83,12 +83,26 @@ describe('SNN training iteration, statistical sparsity', () => {
     expect(unaware.cycles).toBe(aware.cycles);
   });
 
-  it('adds up: stages, layers, components and time steps all sum to the total', () => {
+  it("reports the final wait for posted DRAM writes as the drain, not as the last layer's weight update", () => {
+    // VGG5: fc1's weight update posts 8M weights to DRAM; the out layer's update (10,240
+    // weights) then waits for the channel, and the iteration for its own writes.
+    const run = simulateTraining(resolveConfig({ network: 'vgg5' }), registry);
+    const last = run.run.steps.at(-1)!;
+    expect(last.label).toBe('out/WU');
+    expect(last.finalWaitCycles).toBeGreaterThan(0.9 * last.stallCycles);
+    expect(run.run.steps.slice(0, -1).every((s) => s.finalWaitCycles === 0)).toBe(true);
+    const e = run.result.energyPJ;
+    const out = e.byLayer.find((l) => l.name === 'out')!;
+    expect(e.drain!).toBeCloseTo((e.leakage * last.finalWaitCycles) / run.result.cycles, 3);
+    expect(e.drain!).toBeGreaterThan(20 * out.byStage.WU);
+  });
+
+  it('adds up: stages (and the drain), layers (and the drain), components and time steps all sum to the total', () => {
     const r = simulateTraining(resolveConfig({ network: 'vgg5', dataflow: 'ws' }), registry).result;
     const e = r.energyPJ;
     const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
-    close(sum(Object.values(e.byStage)), e.total);
-    close(sum(e.byLayer.map((l) => l.totalPJ)), e.total);
+    close(sum(Object.values(e.byStage)) + e.drain!, e.total);
+    close(sum(e.byLayer.map((l) => l.totalPJ)) + e.drain!, e.total);
     close(sum(Object.values(e.byComponent)), e.total);
     close(sum(Object.values(e.byAction)), e.total);
     close(e.compute + e.memory + e.leakage, e.total);

@@ -26,7 +26,7 @@ describe('accelergy ERT import', () => {
   });
 
   it('rejects what is not an ERT, saying why', () => {
-    expect(() => importAccelergyErt('a: [', { origin: 'bad.yaml' })).toThrow(/bad.yaml: not valid YAML/);
+    expect(() => importAccelergyErt('a: [', { origin: 'bad.yaml' })).toThrow(/bad.yaml:1:5: not valid YAML/);
     expect(() => importAccelergyErt('foo: 1', { origin: 'x.yaml' })).toThrow(/x.yaml: expected an Accelergy energy reference table/);
     expect(() => importAccelergyErt('ERT:\n  tables:\n  - name: system.DRAM\n    actions:\n    - name: read\n      energy: -1\n')).toThrow(/system.DRAM.read has no valid energy/);
   });

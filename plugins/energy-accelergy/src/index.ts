@@ -1,6 +1,5 @@
-import { ConfigError } from '@sata/core';
+import { ConfigError, parseDocument, quote } from '@sata/core';
 import { definePlugin, defineEnergyTable, type EnergyModelContribution, type EnergyTableEntry } from '@sata/plugin-api';
-import { parse } from 'yaml';
 
 /**
  * How an Accelergy table's entries become ours. Accelergy names a component by its path in
@@ -42,12 +41,7 @@ interface ErtAction {
  */
 export function importAccelergyErt(yamlText: string, options: AccelergyImportOptions = {}): EnergyModelContribution & { readonly skipped: readonly string[] } {
   const origin = options.origin ?? 'Accelergy ERT';
-  let doc: unknown;
-  try {
-    doc = parse(yamlText);
-  } catch (e) {
-    throw new ConfigError(`${origin}: not valid YAML: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  const doc = parseDocument(yamlText, origin);
   const tables = (doc as { ERT?: { tables?: unknown } } | null)?.ERT?.tables;
   if (!Array.isArray(tables)) throw new ConfigError(`${origin}: expected an Accelergy energy reference table (ERT: tables: [...])`);
   const classes = { ...DEFAULT_CLASSES, ...(options.components ?? {}) };
@@ -75,11 +69,11 @@ export function importAccelergyErt(yamlText: string, options: AccelergyImportOpt
         skipped.push(`${tableName}.${a.name}`);
         continue;
       }
-      if (typeof a.energy !== 'number' || !Number.isFinite(a.energy) || a.energy < 0) throw new ConfigError(`${origin}: ${tableName}.${a.name} has no valid energy (pJ), got ${JSON.stringify(a.energy)}`);
+      if (typeof a.energy !== 'number' || !Number.isFinite(a.energy) || a.energy < 0) throw new ConfigError(`${origin}: ${tableName}.${a.name} has no valid energy (pJ), got ${quote(a.energy)}`);
       const key = `${component}|${action}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const args = counts.get(a.name)! > 1 ? ` with arguments ${JSON.stringify(a.arguments)} (the first of ${counts.get(a.name)})` : '';
+      const args = counts.get(a.name)! > 1 ? ` with arguments ${quote(a.arguments)} (the first of ${counts.get(a.name)})` : '';
       entries.push({ component, action, picojoules: a.energy, bits, scaling: 'linear', source: `${origin}: ${tableName}.${a.name}${args}, at ${bits} bits` });
     }
   }

@@ -1,5 +1,5 @@
 import { extname } from 'node:path';
-import { ConfigError } from '@sata/core';
+import { checkOutputPath, ConfigError } from '@sata/core';
 import { formatAlgorithmComparison, formatComparison, toJson } from '@sata/report';
 import { algorithmFor } from '@sata/snn';
 import type { TraceWriter } from '@sata/trace';
@@ -23,8 +23,6 @@ export function compareTracePaths(file: string): { aware: string; unaware: strin
 
 /** `sata compare`: SNN on SATA against the ANN on the Eyeriss-like baseline, and sparsity-aware against unaware. */
 export const compareCommand: CommandFactory = (ctx) => ({
-  command: 'compare',
-  describe: 'Compare SNN training on SATA with ANN training on the Eyeriss-like baseline, and sparsity-aware with unaware: the sparsity gain in computation energy and SNN/ANN total energy, with the breakdown that explains them',
   builder: (y) =>
     trainingOptions(y)
       .option('trace', { type: 'string', describe: 'record the three simulated runs: FILE.ext gives FILE.snn.ext, FILE.snn-unaware.ext and FILE.ann.ext (simulate traces)' })
@@ -51,8 +49,10 @@ export const compareCommand: CommandFactory = (ctx) => ({
       ctx.io.out(argv.json ? toJson(runs.result) : formatComparison(runs.result));
       return;
     }
+    if (checkOutputPath(argv.trace, '--trace').special) throw new ConfigError(`--trace ${argv.trace}: compare writes three traces named after FILE (${Object.values(compareTracePaths('FILE.trace')).join(', ')}); give a regular file name, not a device or pipe`);
     const paths = compareTracePaths(argv.trace);
     const files = [paths.aware, paths.unaware, paths.ann];
+    for (const f of files) checkOutputPath(f, '--trace');
     const configs = comparisonConfigs(cfg, registry);
     const writers: TraceWriter[] = [];
     try {

@@ -5,8 +5,6 @@ import type { CommandFactory } from '../context.js';
 
 /** `sata example`: runs the kernel's worked example (producer -> bounded buffer -> consumer). */
 export const exampleCommand: CommandFactory = (ctx) => ({
-  command: 'example',
-  describe: 'Run the kernel worked example: a producer, a bounded buffer with backpressure, a consumer',
   builder: (y) =>
     y
       .option('count', { type: 'number', default: 20, describe: 'items to produce' })

@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { ConfigError } from '@sata/core';
+import { ConfigError, readInputText } from '@sata/core';
 import { importAccelergyErt } from '@sata/energy-accelergy';
 import { builtinArchitecture, componentOf, convForwardGemm, convOutputSize, DEFAULT_BUFFERS, registryArchitectures, resolveArchitecture } from '@sata/hw';
 import type { EnergyModelContribution, GemmShape } from '@sata/plugin-api';
 import { formatNumber, formatTable, toJson } from '@sata/report';
-import { recordRunToFile } from '@sata/trace';
 import type { CommandFactory } from '../context.js';
 import { layerEnergyJson, layerRunKind, resolveLayerConfig, type LayerRun } from '../runs/layer-kind.js';
 
@@ -48,8 +46,6 @@ const sataParam = (component: string, param: string): unknown => SATA.components
 
 /** `sata layer`: one conv or GEMM on the array with a dataflow: cycles, traffic, energy. */
 export const layerCommand: CommandFactory = (ctx) => ({
-  command: 'layer',
-  describe: 'Run one conv layer or GEMM on the systolic array with a dataflow: compute and stall cycles, utilization, SRAM and DRAM traffic, energy',
   builder: (y) =>
     y
       .option('arch', { type: 'string', default: 'sata', describe: 'architecture spec (a name, sata arch list, or a .yaml/.json file): the hardware and its defaults, as sata simulate builds it' })
@@ -71,7 +67,7 @@ export const layerCommand: CommandFactory = (ctx) => ({
       .option('seed', { type: 'number', default: 1, describe: 'seed of the random operands of --cycle-level --density' })
       .option('trace', { type: 'string', describe: 'record a simulation trace of the run into FILE (sata replay FILE --verify | --energy MODEL)' })
       .option('json', { type: 'boolean', default: false, describe: 'print JSON' }),
-  handler: (argv: LayerArgs) => {
+  handler: async (argv: LayerArgs) => {
     const reg = ctx.registry();
     if ((argv.conv === undefined) === (argv.gemm === undefined)) throw new ConfigError('give exactly one of --conv H,W,R,S,C,K[,stride[,pad]] and --gemm M,N,K');
     const spec = resolveArchitecture(argv.arch, registryArchitectures(reg));
@@ -106,13 +102,7 @@ export const layerCommand: CommandFactory = (ctx) => ({
     let energyModel: EnergyModelContribution;
     if (argv.ert !== undefined) {
       if (argv.energy !== 'accelergy') throw new ConfigError(`--ert goes with --energy accelergy, not --energy ${argv.energy}`);
-      let text: string;
-      try {
-        text = readFileSync(argv.ert, 'utf8');
-      } catch (e) {
-        throw new ConfigError(`--ert: cannot read ${argv.ert}: ${e instanceof Error ? e.message : String(e)}`);
-      }
-      energyModel = importAccelergyErt(text, { origin: argv.ert });
+      energyModel = importAccelergyErt(readInputText(argv.ert, '--ert'), { origin: argv.ert });
     } else {
       if (argv.energy === 'accelergy') throw new ConfigError('--energy accelergy needs a table: add --ert FILE (an Accelergy ERT.yaml)');
       energyModel = reg.get('energyModels', argv.energy);
@@ -139,6 +129,7 @@ export const layerCommand: CommandFactory = (ctx) => ({
     }, 'layer options');
     let r!: LayerRun;
     if (argv.trace !== undefined) {
+      const { recordRunToFile } = await import('@sata/trace'); // the trace writer loads only when a trace is written
       const rec = recordRunToFile({ ...kind, run: (c, _seed, attach) => ((r = kind.execute(c, attach, energyModel)), { endTime: r.totalCycles, events: r.events, reason: 'empty' }) }, cfg, cfg.seed, argv.trace, { plugins: reg.pluginList() });
       ctx.io.err(`trace: ${rec.trace.records} records, ${rec.trace.bytes} bytes in ${argv.trace} (digest ${rec.trace.digest})`);
     } else r = kind.execute(cfg, undefined, energyModel);

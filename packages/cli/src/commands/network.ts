@@ -22,8 +22,6 @@ function describe(s: NetworkSummary): string {
 
 /** `sata network show NET` and `sata network list`: the layer table a user checks before simulating. */
 export const networkCommand: CommandFactory = (ctx) => ({
-  command: 'network',
-  describe: 'Show a network as the simulator resolves it (layers, shapes, parameters, operations), or list the built-in ones',
   builder: (y) =>
     y
       .command(

@@ -16,8 +16,6 @@ const KIND_TITLE = {
 
 /** `sata plugins`: everything registered, with parameters, ports and statistics (like sst-info). */
 export const pluginsCommand: CommandFactory = (ctx) => ({
-  command: 'plugins',
-  describe: 'List the registered plugins and what they contribute (parameters with defaults and units, ports, statistics)',
   builder: (y) => y.option('json', { type: 'boolean', default: false, describe: 'print JSON instead of tables' }),
   handler: (argv: { json: boolean }) => {
     const reg = ctx.registry();

@@ -10,8 +10,6 @@ import type { Argv, CommandFactory } from '../context.js';
  * exact), 1 otherwise, 2 for a file that cannot be used.
  */
 export const referenceCommand: CommandFactory = (ctx) => ({
-  command: 'reference',
-  describe: 'Check the functional SNN model against reference (golden) files',
   builder: (y) =>
     y
       .command(

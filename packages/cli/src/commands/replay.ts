@@ -1,8 +1,8 @@
 import { ConfigError } from '@sata/core';
 import { STAGES } from '@sata/plugin-api';
-import { formatEnergy, formatTable, toJson } from '@sata/report';
+import { DRAIN_LINE, drainRows, formatEnergy, formatTable, toJson } from '@sata/report';
 import type { EnergyBreakdown } from '@sata/plugin-api';
-import { verifyTrace } from '@sata/trace';
+import { inspectTrace, verifyTrace } from '@sata/trace';
 import type { CommandContext, CommandFactory } from '../context.js';
 import { builtinRunKinds, recostAnyTrace } from '../run-kinds.js';
 import type { recostLayerTrace } from '../runs/layer-kind.js';
@@ -10,8 +10,6 @@ import type { TrainingRecost } from '../runs/simulate-kind.js';
 
 /** `sata replay FILE --verify | --energy MODEL`. */
 export const replayCommand: CommandFactory = (ctx) => ({
-  command: 'replay <file>',
-  describe: 'Replay a recorded trace: --verify re-runs it and compares byte for byte; --energy MODEL prices its action counts with another energy model',
   builder: (y) =>
     y
       .positional('file', { type: 'string', describe: 'the trace file' })
@@ -30,6 +28,9 @@ export const replayCommand: CommandFactory = (ctx) => ({
       else printBill(ctx, result as EnergyBreakdown & { records: number });
       return;
     }
+    // A damaged file is bad input (exit 2, as `sata trace info` says), not a replay that diverged (exit 1).
+    const damage = inspectTrace(argv.file).error;
+    if (damage) throw new ConfigError(`cannot verify a damaged trace: ${damage.message}`);
     const v = verifyTrace(argv.file, builtinRunKinds(registry), registry.pluginList());
     if (argv.json) ctx.io.out(toJson(v));
     else if (v.ok) ctx.io.out(`verified: ${v.records} records replay identically (digest ${v.digest})`);
@@ -44,9 +45,9 @@ function printTraining(ctx: CommandContext, r: TrainingRecost): void {
   const e = r.energyPJ;
   ctx.io.out(`re-costed ${r.steps} recorded steps (${r.cycles} cycles) with energy model ${r.model}, without simulating`);
   ctx.io.out(`energy ${formatEnergy(e.total)}: computation ${formatEnergy(e.compute)} (${pct(e.compute, e.total)}), data movement ${formatEnergy(e.memory)} (${pct(e.memory, e.total)}), leakage ${formatEnergy(e.leakage)} (${pct(e.leakage, e.total)})\n`);
-  ctx.io.out(formatTable(['stage', 'energy', 'share'], STAGES.map((s) => [s, formatEnergy(e.byStage[s]), pct(e.byStage[s], e.total)]), { title: 'Energy by stage' }));
+  ctx.io.out(formatTable(['stage', 'energy', 'share'], [...STAGES.map((s) => [s, formatEnergy(e.byStage[s]), pct(e.byStage[s], e.total)]), ...drainRows(e, (d) => [DRAIN_LINE, formatEnergy(d), pct(d, e.total)])], { title: 'Energy by stage' }));
   ctx.io.out('');
-  ctx.io.out(formatTable(['layer', 'kind', 'energy', 'computation', 'data movement', 'FP', 'BP', 'WG', 'WU'], e.byLayer.map((l) => [l.name, l.kind, formatEnergy(l.totalPJ), formatEnergy(l.computePJ), formatEnergy(l.memoryPJ), ...STAGES.map((s) => formatEnergy(l.byStage[s]))]), { title: 'Energy by layer (leakage shared by cycles)' }));
+  ctx.io.out(formatTable(['layer', 'kind', 'energy', 'computation', 'data movement', 'FP', 'BP', 'WG', 'WU'], [...e.byLayer.map((l) => [l.name, l.kind, formatEnergy(l.totalPJ), formatEnergy(l.computePJ), formatEnergy(l.memoryPJ), ...STAGES.map((s) => formatEnergy(l.byStage[s]))]), ...drainRows(e, (d) => ['drain', '-', formatEnergy(d), '-', '-', '-', '-', '-', '-'])], { title: 'Energy by layer (leakage shared by cycles)' }));
   ctx.io.out('');
   ctx.io.out(formatTable(['component', 'energy', 'share'], Object.entries(e.byComponent).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, formatEnergy(v), pct(v, e.total)]), { title: 'Energy by component' }));
   if (r.unpriced.length) ctx.io.out(`\nnot priced by ${r.model} (counted, energy 0): ${r.unpriced.join(', ')}`);

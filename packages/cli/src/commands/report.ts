@@ -14,8 +14,6 @@ interface ReportArgs {
  * Every input is checked first; a bad one exits 2 naming the file and field, and writes nothing.
  */
 export const reportCommand: CommandFactory = (ctx) => ({
-  command: 'report <files..>',
-  describe: 'Render result JSON files (simulate, compare, sweep) as one self-contained HTML report with charts',
   builder: (y) =>
     y
       .positional('files', { type: 'string', array: true, describe: 'result documents (sata simulate|compare|sweep --json)' })

@@ -8,8 +8,6 @@ import { progressReporter } from '../training/progress.js';
 
 /** `sata simulate`: one training iteration (SNN on SATA, or the ANN on the baseline). */
 export const simulateCommand: CommandFactory = (ctx) => ({
-  command: 'simulate',
-  describe: 'Simulate one training iteration: SNN BPTT on SATA (--arch sata) or the ANN on the Eyeriss-like baseline (--arch eyeriss): cycles and energy by stage, layer, step, component, action, data placement',
   builder: (y) =>
     trainingOptions(y)
       .option('trace', { type: 'string', describe: 'record a simulation trace of the run into FILE (sata replay FILE --verify | --energy MODEL; sata trace info FILE; sata trace export FILE: its timeline for Perfetto)' })

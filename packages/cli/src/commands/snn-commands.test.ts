@@ -1,7 +1,8 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { referenceFiles } from '../../../../test/reference.js';
 import { runCli } from '../app.js';
 import type { CliIO } from '../context.js';
 
@@ -11,19 +12,13 @@ function capture(): CliIO & { stdout: string; stderr: string } {
 }
 
 // The repository's copies of the reference golden files (reference/ORIGIN.md).
-const GOLDEN = join(__dirname, '../../../../reference/golden');
-const GRAPH = join(__dirname, '../../../../reference/golden-graph');
-const list = (dir: string): string[] => {
-  if (!existsSync(dir)) throw new Error(`reference golden files missing: ${dir}`);
-  return readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
-};
-const files = list(GOLDEN);
-const graphFiles = list(GRAPH);
+const files = referenceFiles('golden', '.json');
+const graphFiles = referenceFiles('golden-graph', '.json');
 
 describe('sata reference check', () => {
   it('passes every golden file of both formats (exit 0) and prints the error per quantity', async () => {
     const io = capture();
-    const all = [...files.map((f) => join(GOLDEN, f)), ...graphFiles.map((f) => join(GRAPH, f))];
+    const all = [...files, ...graphFiles];
     expect(await runCli(['reference', 'check', ...all], io)).toBe(0);
     expect(io.stdout.match(/^PASS/gm)).toHaveLength(all.length);
     expect(io.stdout).toMatch(/conv1_lif +du /);
@@ -32,7 +27,7 @@ describe('sata reference check', () => {
 
   it('exits 1 when a value is off, 2 for an unusable file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sata-ref-'));
-    const doc = JSON.parse(readFileSync(join(GOLDEN, files[0]!), 'utf8'));
+    const doc = JSON.parse(readFileSync(files[0]!, 'utf8'));
     doc.loss *= 1 + 1e-6;
     writeFileSync(join(dir, 'off.json'), JSON.stringify(doc));
     const io = capture();
@@ -70,6 +65,6 @@ describe('sata train', () => {
     expect(io2.stderr).toMatch(/network vgg5 takes 3x32x32 inputs, but data set digits-train has 1x8x8/);
     const io3 = capture();
     expect(await runCli(['train', '--network', 'nope.yaml'], io3)).toBe(2);
-    expect(io3.stderr).toMatch(/cannot read network file nope\.yaml/);
+    expect(io3.stderr).toMatch(/network file nope\.yaml: cannot read: no such file/);
   });
 });

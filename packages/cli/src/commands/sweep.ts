@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { ConfigError } from '@sata/core';
+import { ConfigError, readDocument } from '@sata/core';
 import type { SweepResult } from '@sata/plugin-api';
 import { formatTable, sweepRows, sweepToCsv, toJson, writeFileAtomic } from '@sata/report';
 import { getRunner, mergeShards, parseParam, parseShard, ProgressBar, runSweep, runnerNames, type BaseConfig, type RunnerSpec } from '@sata/sweep';
 import type { CliIO, CommandFactory } from '../context.js';
+import { localOptions } from '../yargs-options.js';
 import { checkCompareParams, simulationRunners, SIMULATION_RUNNERS } from '../sweep-runners.js';
 import { overridesFromArgs, trainingOptions, type TrainingArgs } from '../training/options.js';
 
@@ -31,20 +31,6 @@ interface MergeArgs {
   json: boolean;
   csv: boolean;
   output?: string;
-}
-
-function readJsonFile(file: string, what: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ConfigError(`${what} ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new ConfigError(`${what} ${file}: not a JSON document (${e instanceof Error ? e.message : String(e)})`);
-  }
 }
 
 function formatOf(args: { json: boolean; csv: boolean; output?: string | undefined }): 'json' | 'csv' | 'table' {
@@ -101,10 +87,9 @@ function getRunnerOrList(name: string): RunnerSpec {
 }
 
 export const sweepCommand: CommandFactory = (ctx) => ({
-  command: 'sweep',
-  describe: 'Run a parameter sweep in parallel (grid or paired, shardable); "sata sweep merge" joins shards',
-  builder: (y) =>
-    trainingOptions(y)
+  builder: (top) =>
+    localOptions(top, (y) =>
+      trainingOptions(y)
       .command({
         command: 'merge <files..>',
         describe: 'Join the shards of a sweep (sata sweep --shard i/n --json) into one document, checking that no point is missing or duplicated',
@@ -116,7 +101,7 @@ export const sweepCommand: CommandFactory = (ctx) => ({
             .option('output', { alias: 'o', type: 'string', describe: 'write to this file (atomically; format from --json/--csv or the extension)' }),
         handler: (args) => {
           const argv = args as unknown as MergeArgs;
-          const merged = mergeShards(argv.files.map((f) => ({ name: String(f), doc: readJsonFile(String(f), 'shard') })));
+          const merged = mergeShards(argv.files.map((f) => ({ name: String(f), doc: readDocument(String(f), 'shard') })));
           emit(ctx.io, merged, { json: argv.json, csv: argv.csv, output: argv.output });
         },
       })
@@ -124,12 +109,13 @@ export const sweepCommand: CommandFactory = (ctx) => ({
       .option('paired', { type: 'boolean', default: false, describe: 'take the i-th value of every list together instead of the grid of all combinations' })
       .option('runner', { type: 'string', default: DEFAULT_RUNNER, describe: `what runs one point: compare (sata compare: SNN on SATA against the ANN baseline), simulate (sata simulate: one iteration, ~3x cheaper), ${runnerNames().join(', ')}, or path/to/module.js#exportName` })
       .option('base', { type: 'string', describe: 'the base configuration file (JSON or YAML; same as --config); the simulate/compare flags and --set override it, --param values override those' })
-      .option('shard', { type: 'string', describe: 'i/n: run only the points whose index is i modulo n (0 <= i < n), for job arrays' })
+      .option('shard', { type: 'string', describe: 'i/n: run only the points whose index is i modulo n (0 <= i < n), for job arrays; auto: i and n from a Slurm array (SLURM_ARRAY_TASK_ID, _MIN, _COUNT); auto/n: i from a Kubernetes indexed job (JOB_COMPLETION_INDEX), n its completions (docs/cluster.md)' })
       .option('jobs', { alias: 'j', type: 'number', describe: 'worker threads (default: the number of CPUs); 0 runs in this thread' })
       .option('json', { type: 'boolean', default: false, describe: 'print the SweepResult JSON document' })
       .option('csv', { type: 'boolean', default: false, describe: 'print one CSV row per point' })
       .option('output', { alias: 'o', type: 'string', describe: 'write to this file (atomically; format from --json/--csv or the extension)' })
       .option('progress', { type: 'boolean', default: true, describe: 'a progress bar on stderr (--no-progress: none)' }),
+    ),
   handler: async (argv: SweepArgs) => {
     const simulation = simulationRunners(ctx.registry);
     const runner: RunnerSpec = simulation.find((r) => r.name === argv.runner) ?? getRunnerOrList(argv.runner);
@@ -139,6 +125,7 @@ export const sweepCommand: CommandFactory = (ctx) => ({
     if (runner.name === 'compare') checkCompareParams(params.map((p) => p.path));
     const base = baseFromArgs(argv);
     const shard = argv.shard !== undefined ? parseShard(argv.shard) : undefined;
+    if (shard && /auto/.test(argv.shard!)) ctx.io.err(`shard ${shard.index}/${shard.count} (--shard ${argv.shard}, from the job array's environment)`);
     formatOf(argv);
     if (runner.name.startsWith('stand-in')) ctx.io.err(`note: runner "${runner.name}" gives ${runner.description}`);
     let bar: ProgressBar | undefined;

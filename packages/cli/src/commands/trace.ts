@@ -6,8 +6,6 @@ import { SIMULATE_RUN_KIND, trainingTimelineOfTrace } from '../runs/simulate-kin
 
 /** `sata trace info|export`: look into a recorded trace. */
 export const traceCommand: CommandFactory = (ctx) => ({
-  command: 'trace <action> <file>',
-  describe: 'Inspect a recorded trace (info: header, counts, digest check, how far a damaged file reads, the size of its export) or export it for Perfetto (--view timeline: where the time goes; --view events: every kernel event)',
   builder: (y) =>
     y
       .positional('action', { choices: ['info', 'export'] as const, describe: 'what to do' })

@@ -62,7 +62,7 @@ describe('sata simulate', () => {
     [['--network', 'digits-cnn', '--dataflow', 'rs'], /unknown dataflow "rs"/],
     [['--network', 'digits-cnn', '--energy', 'cmos'], /unknown energy model "cmos"/],
     [['--network', 'vgg5', '--sparsity', 'measured', '--dataset', 'digits'], /dataset digits has 1x8x8 inputs but network vgg5 expects 3x32x32/],
-    [['--config', '/nonexistent/c.yaml'], /cannot read configuration file \/nonexistent\/c.yaml: ENOENT/],
+    [['--config', '/nonexistent/c.yaml'], /configuration file \/nonexistent\/c.yaml: cannot read: no such file/],
     [['--network', 'digits-cnn', '--set', 'sparsity.perLayer.conv9.spike=0.5'], /sparsity.perLayer names layer "conv9"/],
   ])('exits 2 with a clear message for bad input: %j', async (args, message) => {
     const { code, stdout, stderr } = await sata('simulate', ...(args as string[]));

@@ -8,15 +8,18 @@
  */
 import { ConfigError, teeTimeline, type TimelineCounter, type TimelineSlice } from '@sata/core';
 import { ActionCounter, type Accelerator } from '@sata/hw';
-import { TraceReader, type ActionRecorder } from '@sata/trace';
+import type { ActionRecorder, TraceReader } from '@sata/trace';
 
 export const STEP_MARKER = { component: 'controller', action: 'step', bits: 0 } as const;
+/** After the last step's marker: its final wait for posted DRAM writes, in cycles (`controller.finalWait@0 x cycles`). */
+export const FINAL_WAIT_MARKER = { component: 'controller', action: 'finalWait', bits: 0 } as const;
 
 /** Makes the controller report each completed step's actions, and its timeline, to `recorder`. */
 export function recordSteps(acc: Accelerator, recorder: ActionRecorder, opts: { timeline: boolean } = { timeline: true }): void {
   if (opts.timeline && recorder.timeline) acc.controller.timeline = acc.controller.timeline ? teeTimeline(acc.controller.timeline, recorder.timeline) : recorder.timeline;
   acc.controller.onStepDone = (result) => {
     recorder.countAction(STEP_MARKER.component, STEP_MARKER.action, STEP_MARKER.bits, 1);
+    if (result.finalWaitCycles > 0) recorder.countAction(FINAL_WAIT_MARKER.component, FINAL_WAIT_MARKER.action, FINAL_WAIT_MARKER.bits, result.finalWaitCycles);
     for (const a of result.actions.list()) recorder.countAction(a.component, a.action, a.bits, a.count);
   };
 }
@@ -24,12 +27,13 @@ export function recordSteps(acc: Accelerator, recorder: ActionRecorder, opts: { 
 export interface RecordedStep {
   readonly startCycle: number;
   readonly endCycle: number;
+  readonly finalWaitCycles: number;
   readonly actions: ActionCounter;
 }
 
 /** The completed steps of a recorded accelerator run, in order, and its timeline (the trace is validated as it is read). */
 export function recordedRun(reader: TraceReader): { steps: RecordedStep[]; slices: TimelineSlice[]; counters: TimelineCounter[] } {
-  const steps: Array<{ startCycle: number; endCycle: number; actions: ActionCounter }> = [];
+  const steps: Array<{ startCycle: number; endCycle: number; finalWaitCycles: number; actions: ActionCounter }> = [];
   const slices: TimelineSlice[] = [];
   const counters: TimelineCounter[] = [];
   let current: ActionCounter | undefined;
@@ -41,7 +45,11 @@ export function recordedRun(reader: TraceReader): { steps: RecordedStep[]; slice
         if (component === STEP_MARKER.component && action === STEP_MARKER.action && bits === STEP_MARKER.bits) {
           const start = steps.length ? steps[steps.length - 1]!.endCycle : 0;
           current = new ActionCounter();
-          steps.push({ startCycle: start, endCycle: r.time, actions: current });
+          steps.push({ startCycle: start, endCycle: r.time, finalWaitCycles: 0, actions: current });
+          continue;
+        }
+        if (component === FINAL_WAIT_MARKER.component && action === FINAL_WAIT_MARKER.action && bits === FINAL_WAIT_MARKER.bits && current) {
+          steps[steps.length - 1]!.finalWaitCycles = count;
           continue;
         }
         if (!current) throw new ConfigError(`${reader.name}: record ${r.index} counts ${component}.${action} before any step completed: not a trace of an accelerator run`);
@@ -50,16 +58,6 @@ export function recordedRun(reader: TraceReader): { steps: RecordedStep[]; slice
     }
   }
   return { steps, slices, counters };
-}
-
-/** Opens a trace and checks it was recorded by `runKind`. */
-export function openTraceOf(path: string, runKind: string): TraceReader {
-  const reader = TraceReader.open(path);
-  if (reader.header.runKind !== runKind) {
-    reader.close();
-    throw new ConfigError(`${path} is a trace of run kind ${reader.header.runKind}, not ${runKind}`);
-  }
-  return reader;
 }
 
 /**

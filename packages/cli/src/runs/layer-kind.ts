@@ -7,8 +7,8 @@
 import { ConfigError, Rng, Simulator, type RunResult } from '@sata/core';
 import { buildAccelerator, componentOf, componentsOf, densityActivity, DEFAULT_BUFFERS, priceRun, registryArchitectures, resolveArchitecture, simulateLayer, tensorActivity, withParams, type ArchSpec, type GatingRule, type GemmActivity, type LayerReport, type Matrix, type ScheduleResult } from '@sata/hw';
 import type { EnergyBreakdown, EnergyModelContribution, Registry } from '@sata/plugin-api';
-import type { ActionRecorder, ReplayableRunKind } from '@sata/trace';
-import { hwTracePayload, openTraceOf, recordedRun, recordSteps } from './hw-trace.js';
+import type { ActionRecorder, ReplayableRunKind, TraceReader } from '@sata/trace';
+import { hwTracePayload, recordedRun, recordSteps } from './hw-trace.js';
 
 export const LAYER_RUN_KIND = 'layer';
 
@@ -147,9 +147,9 @@ export function layerEnergyJson(energy: EnergyBreakdown) {
   return { model: energy.model, totalPJ: energy.totalPicojoules, dynamicPJ: energy.dynamicPicojoules, leakagePJ: energy.leakagePicojoules, byComponent, actions: energy.actions, leakage: energy.leakage, unpriced: energy.unpriced };
 }
 
-/** Prices a recorded `layer` trace with `model`: the figures `sata layer --energy MODEL` gives. */
-export function recostLayerTrace(path: string, model: EnergyModelContribution, registry: Registry): { runKind: string; cycles: number; energy: ReturnType<typeof layerEnergyJson> } {
-  const reader = openTraceOf(path, LAYER_RUN_KIND);
+/** Prices a recorded `layer` trace (opened, of run kind `layer`; closed here) with `model`: the figures `sata layer --energy MODEL` gives. */
+export function recostLayerTrace(reader: TraceReader, model: EnergyModelContribution, registry: Registry): { runKind: string; cycles: number; energy: ReturnType<typeof layerEnergyJson> } {
+  const path = reader.name;
   let cfg: LayerConfig;
   let steps;
   try {

@@ -8,10 +8,10 @@
 import { ConfigError, Simulator, type RunResult } from '@sata/core';
 import { buildAccelerator, priceRun, registryArchitectures } from '@sata/hw';
 import type { EnergyModelContribution, Registry, Timeline, TrainingResult } from '@sata/plugin-api';
-import { canonicalize, TraceWriter, AtomicFileSink, type ActionRecorder, type ReplayableRunKind } from '@sata/trace';
+import { canonicalize, TraceReader, TraceWriter, AtomicFileSink, type ActionRecorder, type ReplayableRunKind } from '@sata/trace';
 import { acceleratorFor, algorithmOf, annActivity, buildTimeline, dataflowFor, energyFigures, networkFor, resolveConfig, scheduleFor, simulateTraining, statisticalActivity, type ResolvedConfig, type RunOptions, type TrainingRun } from '@sata/training';
 import type { Simulator as Sim } from '@sata/core';
-import { hwTracePayload, openTraceOf, recordedRun, recordSteps, } from './hw-trace.js';
+import { hwTracePayload, recordedRun, recordSteps } from './hw-trace.js';
 
 export const SIMULATE_RUN_KIND = 'simulate';
 
@@ -68,13 +68,23 @@ function scheduleOf(cfg: ResolvedConfig, registry: Registry) {
   return { net, arch, schedule: scheduleFor(net, cfg, dataflowFor(cfg, registry), activity, registry, arch.workload) };
 }
 
+/** Opens a trace and checks it was recorded by `simulate`. */
+function openSimulateTrace(path: string): TraceReader {
+  const reader = TraceReader.open(path);
+  if (reader.header.runKind !== SIMULATE_RUN_KIND) {
+    reader.close();
+    throw new ConfigError(`${path} is a trace of run kind ${reader.header.runKind}, not ${SIMULATE_RUN_KIND}`);
+  }
+  return reader;
+}
+
 /**
  * A recorded `simulate` trace read back: its configuration, network and schedule, the
  * accelerator rebuilt from the configuration, the recorded steps priced with `model`, and
  * the recorded timeline.
  */
 function readTrainingTrace(path: string, registry: Registry, model?: EnergyModelContribution) {
-  const reader = openTraceOf(path, SIMULATE_RUN_KIND);
+  const reader = openSimulateTrace(path);
   let cfg: ResolvedConfig;
   let recorded: ReturnType<typeof recordedRun>;
   try {
@@ -111,5 +121,5 @@ export function recostTrainingTrace(path: string, model: EnergyModelContribution
 export function trainingTimelineOfTrace(path: string, registry: Registry): Timeline {
   const { arch, schedule, acc, steps, priced, recorded } = readTrainingTrace(path, registry);
   if (recorded.slices.length === 0) throw new ConfigError(`${path}: the trace holds no timeline (recorded before trace format 2): re-record it, or export --view events`);
-  return buildTimeline({ acc, facts: recorded, steps, schedule, perStep: priced.perStep, clockMHz: arch.clockMHz });
+  return buildTimeline({ acc, facts: recorded, steps, schedule, perStep: priced.perStep, drainPJ: priced.drain, clockMHz: arch.clockMHz });
 }

@@ -6,9 +6,9 @@
  * (`sata replay FILE --verify`) re-trains from the header's options and compares the
  * streams byte for byte: a check that training is reproducible. There are no action counts.
  */
-import { Component, ConfigError, defineComponentInfo, Rng, Simulator, type RunResult } from '@sata/core';
+import { Component, ConfigError, defineComponentInfo, quote, Rng, Simulator, type RunResult } from '@sata/core';
 import type { Registry } from '@sata/plugin-api';
-import { algorithmFor, digitsSplit, encodeSequence, gatherBatch, networkFromRef, runBptt, splitDataset, syntheticDataset, train, type DType, type EpochRecord, type LrSchedule, type Network, type OptimizerName, type Split, type TrainResult, type Weights } from '@sata/snn';
+import { algorithmFor, checkFunctionalModelFits, digitsSplit, encodeSequence, gatherBatch, networkFromRef, runBptt, splitDataset, syntheticDataset, train, type DType, type EpochRecord, type LrSchedule, type Network, type OptimizerName, type Split, type TrainResult, type Weights } from '@sata/snn';
 import type { ActionRecorder, ReplayableRunKind } from '@sata/trace';
 
 export const TRAIN_RUN_KIND = 'train';
@@ -43,16 +43,18 @@ export function resolveTrainConfig(raw: unknown, where = 'train configuration'):
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('must be a map');
   const o = raw as Record<string, unknown>;
   for (const k of Object.keys(o)) if (!FIELDS.includes(k)) fail(`unknown field "${k}" (known: ${FIELDS.join(', ')})`);
-  const int = (k: string, min: number): number => (typeof o[k] === 'number' && Number.isSafeInteger(o[k]) && (o[k] as number) >= min ? (o[k] as number) : fail(`${k} must be an integer >= ${min}, got ${String(o[k])}`));
-  const num = (k: string): number => (typeof o[k] === 'number' && Number.isFinite(o[k]) ? (o[k] as number) : fail(`${k} must be a finite number, got ${String(o[k])}`));
-  const oneOf = <T extends string>(k: string, values: readonly T[]): T => (values.includes(o[k] as T) ? (o[k] as T) : fail(`${k} must be one of ${values.join(', ')}, got ${String(o[k])}`));
+  // Upper bounds as the simulator's configuration has them (timesteps, batch), and a finite amount of work (epochs).
+  const int = (k: string, min: number, max = Number.MAX_SAFE_INTEGER): number =>
+    typeof o[k] === 'number' && Number.isSafeInteger(o[k]) && (o[k] as number) >= min && (o[k] as number) <= max ? (o[k] as number) : fail(`${k} must be an integer in ${min}..${max}, got ${quote(o[k])}`);
+  const num = (k: string): number => (typeof o[k] === 'number' && Number.isFinite(o[k]) ? (o[k] as number) : fail(`${k} must be a finite number, got ${quote(o[k])}`));
+  const oneOf = <T extends string>(k: string, values: readonly T[]): T => (values.includes(o[k] as T) ? (o[k] as T) : fail(`${k} must be one of ${values.join(', ')}, got ${quote(o[k])}`));
   const str = (k: string): string => (typeof o[k] === 'string' && o[k] !== '' ? (o[k] as string) : fail(`${k} must be a non-empty string`));
   return {
     network: str('network'),
     dataset: oneOf('dataset', ['digits', 'synthetic']),
-    timesteps: int('timesteps', 1),
-    epochs: int('epochs', 1),
-    batch: int('batch', 1),
+    timesteps: int('timesteps', 1, 1024),
+    epochs: int('epochs', 1, 100_000),
+    batch: int('batch', 1, 65536),
     optimizer: oneOf('optimizer', ['sgd', 'adam']),
     ...(o.lr !== undefined ? { lr: num('lr') } : {}),
     schedule: oneOf('schedule', ['constant', 'cosine']),
@@ -101,6 +103,7 @@ export function trainRunKind(registry: Registry): TrainRunKind {
   const execute: TrainRunKind['execute'] = (c, attach, hooks = {}) => {
     const net = networkFromRef(c.network, registry);
     const encoder = registry.get('encoders', c.encoder);
+    checkFunctionalModelFits(net, { timesteps: c.timesteps, batch: c.batch, dtype: c.dtype, samples: c.dataset === 'digits' ? 0 : c.samples }, 'sata train');
     const data: Split =
       c.dataset === 'digits'
         ? digitsSplit(0)

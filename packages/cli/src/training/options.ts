@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { ConfigError } from '@sata/core';
-import { parseDocument } from '@sata/snn';
+import { ConfigError, readDocument } from '@sata/core';
 import { DEFAULT_CONFIG, resolveConfig, type ResolvedConfig } from '@sata/training';
 import { registryArchitectures } from '@sata/hw';
 import type { Registry } from '@sata/plugin-api';
@@ -112,16 +110,6 @@ function scalar(text: string): unknown {
   if (text === 'false') return false;
   const n = Number(text);
   return text.trim() !== '' && Number.isFinite(n) ? n : text;
-}
-
-function readDocument(path: string, what: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new ConfigError(`cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  return parseDocument(text, path);
 }
 
 /** The overrides the flags give (without resolving): used by simulate, compare and sweep. */

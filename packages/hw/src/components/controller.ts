@@ -45,6 +45,12 @@ export interface StepResult {
   readonly computeCycles: number;
   readonly stallCycles: number;
   readonly drainCycles: number;
+  /**
+   * The last step only: its stall cycles spent on the writes posted to DRAM, the ones earlier
+   * steps left queued on the channel when it started and its own at its end (the iteration's
+   * drain: part of stallCycles, and no work of the step's).
+   */
+  readonly finalWaitCycles: number;
   readonly plan: FoldPlan | undefined;
   /** The array's counts summed over folds (GEMM steps). */
   readonly counts: FoldCounts;
@@ -73,6 +79,8 @@ export interface StepInProgress {
   computeCycles: number;
   stallCycles: number;
   drainCycles: number;
+  /** The last step: cycles it waits behind the writes still posted to DRAM (the drain; part of its stall). */
+  finalWaitCycles: number;
   plan: FoldPlan | undefined;
   readonly counts: FoldCounts;
 }
@@ -179,7 +187,7 @@ export class Controller extends Component<typeof controllerInfo.params> implemen
   /** Queues steps to run when the simulation starts (or after the current ones). */
   submit(steps: readonly ScheduleStep[]): void {
     for (const s of steps) this.validate(s);
-    this.queue.push(...steps);
+    for (const s of steps) this.queue.push(s); // not push(...steps): a deep network's steps would overflow the call stack
   }
 
   /** Results of the completed steps, in order. */
@@ -227,7 +235,9 @@ export class Controller extends Component<typeof controllerInfo.params> implemen
   private startNext(): void {
     const step = this.queue.shift();
     if (!step) return;
-    const s: StepInProgress = { step, ledger: new Ledger(), startCycle: this.now, computeCycles: 0, stallCycles: 0, drainCycles: 0, plan: undefined, counts: emptyFoldCounts() };
+    const s: StepInProgress = { step, ledger: new Ledger(), startCycle: this.now, computeCycles: 0, stallCycles: 0, drainCycles: 0, finalWaitCycles: 0, plan: undefined, counts: emptyFoldCounts() };
+    // The last step queues behind the writes still posted when it starts: counted in its drain.
+    if (this.queue.length === 0) s.finalWaitCycles = Math.max(0, this.parts.dram.lastBurstEndTick - this.now);
     this.tl?.stepStarted(this.results.length, this.parts.buffers.values());
     if (step.kind === 'gemm') this.gemm = new GemmRun(this, step, s);
     else this.vector = new VectorRun(this, step, s);
@@ -243,6 +253,9 @@ export class Controller extends Component<typeof controllerInfo.params> implemen
     this.dram.fence(() => {
       if (this.now > asked) this.tl?.waitedForWrites(this.name, asked, this.now);
       s.stallCycles += this.now - asked;
+      s.finalWaitCycles += this.now - asked;
+      // No more than it stalled in all: what it waited on while working is its own stall.
+      s.finalWaitCycles = Math.min(s.finalWaitCycles, s.stallCycles);
       this.stall(this.now - asked);
       this.complete(s);
     });
@@ -262,6 +275,7 @@ export class Controller extends Component<typeof controllerInfo.params> implemen
       computeCycles: s.computeCycles,
       stallCycles: s.stallCycles,
       drainCycles: s.drainCycles,
+      finalWaitCycles: s.finalWaitCycles,
       plan: s.plan,
       counts: s.counts,
       dram: s.ledger.dramTraffic(),

@@ -2,14 +2,12 @@
  * What several layer kinds share: field validation, and the lowering of a weighted layer
  * (conv, fc, out) to its three GEMMs and its weight update. Nothing here switches over kinds.
  */
-import { ConfigError } from '@sata/core';
+import { ConfigError, quote } from '@sata/core';
 import type { GemmFacet, LayerParams, LoweringContext, LoweringPass, ResolvedLayer, TensorRef } from '@sata/plugin-api';
 import { alloc, type DType, type FloatArray } from '../tensor.js';
 
-export const quote = (v: unknown): string => {
-  const s = JSON.stringify(v) ?? String(v);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-};
+/** A value in a message, cut short (core's: one way of quoting everywhere). */
+export { quote };
 
 export function intField(raw: Readonly<Record<string, unknown>>, field: string, where: string, o: { min?: number; def?: number } = {}): number {
   const v = raw[field];
