@@ -6,3 +6,5 @@
 export { readNirFile, MAX_NIR_BYTES, type NirArray, type NirDType, type NirGraph, type NirNode } from './graph.js';
 export { importNir, DEFAULT_DT, type ImportOptions } from './import.js';
 export { nirFormat, nirPlugin } from './plugin.js';
+export { exportNir, NIR_VERSION, type ExportOptions } from './export.js';
+export { writeNirFile } from './write.js';
