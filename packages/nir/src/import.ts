@@ -15,7 +15,6 @@
  * edges (cycles), nested graphs, per-neuron parameters that differ within a layer,
  * non-zero v_leak or v_reset, grouped, dilated or non-square convolutions, padded pooling.
  */
-import { basename, extname } from 'node:path';
 import { ConfigError } from '@sata/core';
 import type { LayerParams, LayerSpec, NetworkFileContents, NetworkSpec } from '@sata/plugin-api';
 import { resolveNetwork } from '@sata/snn';
@@ -304,7 +303,7 @@ export function importNir(g: NirGraph, path: string, opts: ImportOptions = {}): 
         throw new ConfigError(`${where(c, n)}: unknown node type "${n.type}" (supported: Input, Output, Linear, Affine, Conv2d, AvgPool2d, SumPool2d, Flatten, Scale, LIF, IF, LI, I, CubaLIF, CubaLI, Threshold)`);
     }
   }
-  const spec: NetworkSpec = { name: basename(path, extname(path)), inputShape, layers, description: `imported from NIR ${g.version} (dt = ${dt} s)` };
+  const spec: NetworkSpec = { name: path, inputShape, layers, description: `imported from NIR ${g.version} (dt = ${dt} s)` };
   checkShapes(c, g, spec, names);
   return { spec, params, notes: c.notes };
 }
