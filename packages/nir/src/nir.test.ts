@@ -108,7 +108,7 @@ describe('bad NIR files: a ConfigError naming the file and the node', () => {
   const cases: [string, NirGraph, RegExp][] = [
     ['missing dataset', small((n) => replace(n, 'n', { fields: Object.fromEntries(Object.entries(lif(3)).filter(([k]) => k !== 'tau')) })), /node "n" \(LIF\): missing dataset "tau"/],
     ['unknown node type', small((n) => replace(n, 'n', { type: 'Spiky' })), /node "n" \(Spiky\): unknown node type "Spiky"/],
-    ['shapes that do not chain', small((n) => replace(n, 'n', { fields: lif(5) })), /node "n" \(LIF\): "tau" has 5 values .* but the layer has 3 neurons/],
+    ['shapes that do not chain', small((n) => replace(n, 'n', { fields: lif(5) })), /node "n" \(LIF\): "\w+" has 5 values .* but the layer has 3 neurons/],
     ['Linear that does not fit its input', small((n) => replace(n, 'fc', { fields: { weight: f32(new Array(15).fill(0), [3, 5]) } })), /layer 0 \(fc, fc\): in = 5 but the \(flattened\) input has 4 values/],
     ['a cycle', small((_n, e) => e.push(['n', 'fc'])), /node "fc" \(Linear\): a recurrent edge closes the cycle fc -> n -> fc/],
     ['per-neuron parameters', small((n) => replace(n, 'n', { fields: lif(3, { v_threshold: f32([1, 2, 1], [3]) }) })), /"v_threshold" differs between neurons \(1 at 0, 2 at 1\)/],

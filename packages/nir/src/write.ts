@@ -23,7 +23,7 @@ export async function writeNirFile(graph: NirGraph, path: string): Promise<void>
   await h5.ready;
   const tmp = join(dirname(path), `.${Date.now()}-${process.pid}.nir.tmp`);
   try {
-    const f = new h5.File(tmp, 'w', { libver: 'earliest' });
+    const f = new h5.File(tmp, 'w', { libver: ['earliest', 'latest'] });
     try {
       f.create_dataset({ name: 'version', data: graph.version });
       const root = f.create_group('node');
