@@ -4,7 +4,8 @@ import type { LayerParams } from './layer-kind.js';
 /**
  * One layer of a network specification (snn-model.md, "Graph networks"). `type` names a
  * layer kind registered in the layer table (built-in: conv, fc, batchnorm, lif, if, add,
- * maxpool (alias pool), avgpool, globalavgpool, out; plugins add more). `inputs` names the
+ * maxpool (alias pool), avgpool, sumpool, globalavgpool, scale, li, i, and the heads out and
+ * readout; plugins add more). `inputs` names the
  * layers it reads (`input` is the network input); by default it reads the layer before it.
  * The other fields belong to the kind, which validates them. A `conv` or `fc` without
  * `neuron: false` is the shorthand of format 1: a current followed by a LIF neuron.
