@@ -8,7 +8,6 @@ import { describe, expect, it } from 'vitest';
 import { exportNir } from './export.js';
 import type { NirArray, NirGraph, NirNode } from './graph.js';
 import { readNirFile } from './graph.js';
-import { importNir } from './import.js';
 import { nirPlugin } from './plugin.js';
 import { writeNirFile } from './write.js';
 

@@ -2,7 +2,7 @@
  * `li` (and `i`, the same with lam = 1): leaky integrators that never fire, NIR's LI and I.
  * Their output is the membrane potential itself (a current), as a readout before the loss:
  *   u[t] = lam u[t-1] + g x[t];  y[t] = u[t]
- *   du[t] = dy[t] + lam du[t+1];  dx[t] = g du[t]
+ *   du[t] = dy[t] + lam du[t+1] (no temporal term across a training algorithm's cut);  dx[t] = g du[t]
  * On the accelerator each step is a multiply-add per neuron on the vector unit (the leak
  * multiply is left out when lam = 1, the gain's when g = 1); so is each backward step.
  */
@@ -44,7 +44,7 @@ function lower(ctx: LoweringContext<LiAttrs>, pass: 'forward' | 'backward', t: n
   }
   const dx = ctx.inputGrad(0, t);
   if (!dx) return;
-  const next = ctx.mode === 'snn' && t < ctx.T - 1;
+  const next = ctx.mode === 'snn' && t < ctx.T - 1 && !ctx.algorithm.cutBefore(t + 1);
   // du is dx unless a gain scales it (then it is a tensor of its own).
   const du = (tt: number): TensorRef => (gained ? ctx.own('du', { t: tt, partition: 'gradients', bits: ctx.bits.gradient, elements: n, value: 'real' }) : ctx.inputGrad(0, tt)!);
   const traffic: { ref: TensorRef; access: 'read' | 'write' }[] = [{ ref: ctx.outputGrad(t), access: 'read' }];
@@ -86,7 +86,8 @@ const base = {
     for (let t = ctx.T - 1; t >= 0; t--) {
       const dy = ctx.dy[t]!;
       const d = alloc(dtypeOfArray(dy), dy.length) as Float32Array;
-      const next = t + 1 < ctx.T ? du[t + 1]! : null;
+      // No temporal term where the training algorithm makes u[t] enter u[t+1] as a constant.
+      const next = t + 1 < ctx.T && !ctx.algorithm.cutBefore(t + 1) ? du[t + 1]! : null;
       for (let i = 0; i < d.length; i++) d[i] = next ? dy[i]! + lam * next[i]! : dy[i]!;
       du[t] = d;
     }

@@ -3,7 +3,8 @@
  * the logits are their mean over time, (1/T) sum_t x[t]: of spikes, the firing rate of the
  * last neuron layer (snnTorch's `ce_rate_loss`); of an integrator, its mean potential.
  * dx[t] = dI = (softmax(logits) - onehot) / (T * batch), the same at every step: the
- * accelerator computes it once and copies it into each step's input gradient.
+ * accelerator computes it once (once per loss window under algorithms with several, as
+ * `out` does) and copies it into each step's input gradient.
  */
 import type { LayerKind, LoweringContext, TensorRef } from '@sata/plugin-api';
 
@@ -43,9 +44,9 @@ export const readoutKind: LayerKind<Record<string, never>> = {
     }
     // Last step first, as BPTT runs: dI exists before any copy reads it.
     for (const tt of [...steps].reverse()) {
-      if (tt === ctx.T - 1) {
+      if (t === null ? tt === ctx.T - 1 : ctx.algorithm.startsLossWindow(tt)) {
         ctx.vector({
-          stage: 'BP', t: tt, label: `${l.name}/BP/output-gradient`, unit: 'elementwise', elements: n, bits: ctx.mode === 'snn' ? ctx.bits.gradient : ctx.bits.activation,
+          stage: 'BP', t: tt, label: `${l.name}/BP/output-gradient${ctx.algorithm.lossWindows === 1 ? '' : `/t${tt + 1}`}`, unit: 'elementwise', elements: n, bits: ctx.mode === 'snn' ? ctx.bits.gradient : ctx.bits.activation,
           ops: { component: 'gradientUnit', perElement: { add: 1, multiply: 1 } },
           traffic: [{ ref: logitsRef(ctx), access: 'read' }, { ref: gradRef(ctx), access: 'write' }],
         });
