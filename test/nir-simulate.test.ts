@@ -89,3 +89,43 @@ describe('simulating an imported NIR network', () => {
     }
   });
 });
+
+describe('the kinds NIR brought, on the accelerator', () => {
+  const spec = {
+    name: 'nir-kinds',
+    inputShape: [2, 8, 8],
+    layers: [
+      { type: 'scale', name: 'sc', factor: [2, -1] },
+      { type: 'conv', name: 'c1', out: 4, kernel: 3, padding: 1 },
+      { type: 'lif', name: 'n1', gain: 0.5, compare: '>' },
+      { type: 'sumpool', name: 'sp', k: 2 },
+      { type: 'conv', name: 'c2', out: 4, kernel: 3, padding: 1 },
+      { type: 'add', name: 'fan', inputs: ['c2', 'sp'] },
+      { type: 'if', name: 'n2', gain: 2 },
+      { type: 'fc', name: 'f', out: 6 },
+      { type: 'li', name: 'syn', lam: 0.5, gain: 1.5 },
+      { type: 'lif', name: 'n3' },
+      { type: 'fc', name: 'g', out: 3 },
+      { type: 'i', name: 'acc', gain: 0.5 },
+      { type: 'readout', name: 'output' },
+    ],
+  };
+  const file = join(dir, 'nir-kinds.json');
+  it('simulate as SNN and ANN, on every dataflow and training algorithm, measured and statistical: every action priced, totals adding up, the vector work priced as computation', async () => {
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(file, JSON.stringify(spec));
+    const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+    for (const [arch, dataflow, algorithm, mode] of [
+      ['sata', 'sata-tiled', 'bptt', 'measured'], ['sata', 'ws', 'tbptt:2', 'statistical'], ['sata', 'os', 'sltt', 'measured'], ['eyeriss', 'ws', 'bptt', 'statistical'],
+    ] as const) {
+      const r = simulateTraining(resolveConfig({ network: file, arch, dataflow, algorithm, timesteps: 3, batch: 2, sparsity: { mode } } as never), registry).result;
+      const what = `${arch} ${dataflow} ${algorithm} ${mode}`;
+      expect(r.unpriced, what).toEqual([]);
+      const e = r.energyPJ;
+      expect(Math.abs(sum(e.byLayer.map((l) => l.totalPJ)) - e.total)).toBeLessThanOrEqual(1e-9 * e.total);
+      for (const name of ['sc', 'sp', 'fan', 'syn', 'acc', ...(arch === 'sata' ? ['n1', 'n2'] : [])]) {
+        expect(e.byLayer.find((l) => l.name === name)!.computePJ, `${what}: ${name}`).toBeGreaterThan(0);
+      }
+    }
+  });
+});
