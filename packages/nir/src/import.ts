@@ -375,4 +375,4 @@ function flatten(c: Ctx, n: NirNode, preds: readonly string[], readers: readonly
   if (bad.length) throw new ConfigError(`${where(c, n)}: read by ${bad.map((r) => `"${r.name}" (${r.type})`).join(', ')}; a Flatten may only feed Linear or Affine layers here`);
 }
 
-export { NEURON_TYPES };
+
