@@ -206,6 +206,15 @@ describe('exporting to NIR', () => {
     expect(again.params).toEqual(net.params);
   });
 
+  it('refuses an output it cannot write, before HDF5 tries (and leaves an existing file alone)', async () => {
+    await expect(writeNirFile(small(), join(dir, 'no-such-folder', 'x.nir'))).rejects.toThrow(/its folder .*no-such-folder is not writable \(ENOENT\)/);
+    await expect(writeNirFile(small(), dir)).rejects.toThrow(/it is a folder/);
+    const kept = join(dir, 'kept.nir');
+    writeFileSync(kept, 'previous contents');
+    await expect(writeNirFile({ ...small(), nodes: [{ name: 'bad', type: 'X', fields: { v: { dtype: 'float32', shape: [2], data: [1] } } }] }, kept)).rejects.toThrow(ConfigError);
+    expect(readFileSync(kept, 'utf8')).toBe('previous contents');
+  });
+
   it('refuses what NIR cannot carry, listing every such layer', () => {
     const vgg = resolveNetwork(ZOO.find((z) => z.name === 'resnet19')!);
     expect(() => exportNir(vgg, initWeights(vgg, { seed: 1, dtype: 'float32' }), { lam: 0.9, theta: 1 })).toThrow(/NIR cannot carry \d+ layer\(s\): .*\(batch norm .*\)/);

@@ -5,7 +5,7 @@
  * file format (superblock 0), as h5py writes by default. The file is written beside the
  * target and renamed over it, so a failure leaves nothing half-written.
  */
-import { renameSync, rmSync } from 'node:fs';
+import { accessSync, constants, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ConfigError } from '@sata/core';
 import type { NirArray, NirGraph } from './graph.js';
@@ -18,12 +18,30 @@ function dataset(g: { create_dataset(a: { name: string; data: any; shape?: numbe
   else g.create_dataset({ name, data: Float32Array.from(a.data as number[]), shape, dtype: '<f' });
 }
 
+/** Checked first: HDF5 does not throw when it cannot create a file, it prints and goes on. */
+function checkWritable(path: string): void {
+  try {
+    accessSync(dirname(path), constants.W_OK);
+  } catch (e) {
+    throw new ConfigError(`cannot write NIR file ${path}: its folder ${dirname(path)} is not writable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  let isDir = false;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch {
+    // Absent: it will be created.
+  }
+  if (isDir) throw new ConfigError(`cannot write NIR file ${path}: it is a folder`);
+}
+
 export async function writeNirFile(graph: NirGraph, path: string): Promise<void> {
+  checkWritable(path);
   const h5 = (await import('h5wasm/node')).default;
   await h5.ready;
   const tmp = join(dirname(path), `.${Date.now()}-${process.pid}.nir.tmp`);
   try {
     const f = new h5.File(tmp, 'w', { libver: ['earliest', 'latest'] });
+    if (!(f.file_id > 0n)) throw new ConfigError(`cannot write NIR file ${path}: HDF5 could not create ${tmp}`);
     try {
       f.create_dataset({ name: 'version', data: graph.version });
       const root = f.create_group('node');
