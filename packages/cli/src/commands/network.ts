@@ -114,8 +114,7 @@ export const networkCommand: CommandFactory = (ctx) => ({
           const argv = parsed as unknown as { network: string; output: string; dt: number };
           if (!/\.(ya?ml|json)$/i.test(argv.output)) throw new ConfigError(`-o ${argv.output}: the file name must end in .yaml, .yml or .json`);
           const net = netOf(ctx, argv.network, argv.dt);
-          const spec = { ...net.spec, name: net.spec.name };
-          writeFileAtomic(argv.output, /\.json$/i.test(argv.output) ? `${toJson(spec)}\n` : toYaml(spec));
+          writeFileAtomic(argv.output, /\.json$/i.test(argv.output) ? `${toJson(net.spec)}\n` : toYaml(net.spec));
           ctx.io.err(`wrote ${argv.output}: ${net.layers.length} layers${net.params ? `; the weights are not in it (they stay in ${argv.network}: use --network ${argv.network} to run with them)` : ''}`);
         },
       )
