@@ -36,7 +36,7 @@ function lower(ctx: LoweringContext<LiAttrs>, pass: 'forward' | 'backward', t: n
   const carry = ctx.mode === 'snn' && t > 0;
   if (pass === 'forward') {
     ctx.vector({
-      stage: 'FP', label: `${l.name}/FP${tl}/integrate`, unit: 'elementwise', elements: n, bits: ctx.bits.membrane,
+      stage: 'FP', label: `${l.name}/FP${tl}/integrate`, unit: 'vector', elements: n, bits: ctx.bits.membrane,
       ops: { component: 'vector', perElement: { multiply: (carry && leaks(l.attrs) ? 1 : 0) + (gained ? 1 : 0), add: carry ? 1 : 0 } },
       traffic: [{ ref: ctx.input(0, t), access: 'read' }, ...(carry ? [{ ref: ctx.output(t - 1), access: 'read' as const }] : []), { ref: ctx.output(t), access: 'write' }],
     });
@@ -53,7 +53,7 @@ function lower(ctx: LoweringContext<LiAttrs>, pass: 'forward' | 'backward', t: n
   if (gained && ctx.mode === 'snn' && t > 0) traffic.push({ ref: du(t), access: 'write' });
   traffic.push({ ref: dx, access: 'write' });
   ctx.vector({
-    stage: 'BP', label: `${l.name}/BP${tl}/integrate`, unit: 'elementwise', elements: n, bits: ctx.bits.gradient,
+    stage: 'BP', label: `${l.name}/BP${tl}/integrate`, unit: 'vector', elements: n, bits: ctx.bits.gradient,
     ops: { component: 'vector', perElement: { multiply: (next && leaks(l.attrs) ? 1 : 0) + (gained ? 1 : 0), add: next ? 1 : 0 } },
     traffic,
   });

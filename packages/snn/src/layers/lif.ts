@@ -153,7 +153,7 @@ function lowerBackward(ctx: LoweringContext<LifAttrs>, t: number): void {
 /** The input gain: a multiply per neuron on the vector unit (FP: on the current as the LIF unit reads it). */
 function gainMultiply(ctx: LoweringContext<LifAttrs>, stage: 'FP' | 'BP', t: number, neurons: number, traffic: readonly { ref: TensorRef; access: 'read' | 'write' }[] = []): void {
   ctx.vector({
-    stage, label: `${ctx.layer.name}/${stage}/t${t + 1}/gain`, unit: 'elementwise', elements: neurons, bits: stage === 'FP' ? ctx.bits.membrane : ctx.bits.gradient,
+    stage, label: `${ctx.layer.name}/${stage}/t${t + 1}/gain`, unit: 'vector', elements: neurons, bits: stage === 'FP' ? ctx.bits.membrane : ctx.bits.gradient,
     ops: { component: 'vector', perElement: { multiply: 1 } }, traffic,
   });
 }

@@ -55,7 +55,7 @@ export const readoutKind: LayerKind<Record<string, never>> = {
       if (!dx) continue;
       // The input gradient of every step is dI: a copy (data movement only).
       ctx.vector({
-        stage: 'BP', t: tt, label: `${l.name}/BP${ctx.mode === 'snn' ? `/t${tt + 1}` : ''}/copy`, unit: 'elementwise', elements: n, bits: dx.bits,
+        stage: 'BP', t: tt, label: `${l.name}/BP${ctx.mode === 'snn' ? `/t${tt + 1}` : ''}/copy`, unit: 'vector', elements: n, bits: dx.bits,
         ops: { component: 'vector', perElement: {} },
         traffic: [{ ref: gradRef(ctx), access: 'read' }, { ref: dx, access: 'write' }],
       });

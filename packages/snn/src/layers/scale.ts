@@ -37,11 +37,11 @@ function lower(ctx: LoweringContext<ScaleAttrs>, pass: 'forward' | 'backward', t
   const tl = ctx.mode === 'snn' ? `/t${t + 1}` : '';
   const ops = { component: 'vector', perElement: { multiply: 1 } };
   if (pass === 'forward') {
-    ctx.vector({ stage: 'FP', label: `${l.name}/FP${tl}/scale`, unit: 'elementwise', elements: n, bits: ctx.output(t).bits, ops, traffic: [{ ref: ctx.input(0, t), access: 'read' }, { ref: ctx.output(t), access: 'write' }] });
+    ctx.vector({ stage: 'FP', label: `${l.name}/FP${tl}/scale`, unit: 'vector', elements: n, bits: ctx.output(t).bits, ops, traffic: [{ ref: ctx.input(0, t), access: 'read' }, { ref: ctx.output(t), access: 'write' }] });
     return;
   }
   const dx = ctx.inputGrad(0, t);
-  if (dx) ctx.vector({ stage: 'BP', label: `${l.name}/BP${tl}/scale`, unit: 'elementwise', elements: n, bits: dx.bits, ops, traffic: [{ ref: ctx.outputGrad(t), access: 'read' }, { ref: dx, access: 'write' }] });
+  if (dx) ctx.vector({ stage: 'BP', label: `${l.name}/BP${tl}/scale`, unit: 'vector', elements: n, bits: dx.bits, ops, traffic: [{ ref: ctx.outputGrad(t), access: 'read' }, { ref: dx, access: 'write' }] });
 }
 
 export const scaleKind: LayerKind<ScaleAttrs> = {
