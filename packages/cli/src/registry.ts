@@ -8,6 +8,7 @@ import { eyerissEnergyPlugin } from '@sata/energy-eyeriss';
 import { horowitzEnergyPlugin } from '@sata/energy-horowitz45';
 import { sata32EnergyPlugin } from '@sata/energy-sata32';
 import { hwPlugin } from '@sata/hw';
+import { nirPlugin } from '@sata/nir';
 import { Registry, type Plugin } from '@sata/plugin-api';
 import { snnPlugin } from '@sata/snn';
 import { examplePlugin } from './example-plugin.js';
@@ -19,6 +20,7 @@ import { examplePlugin } from './example-plugin.js';
 export const BUILTIN_PLUGINS: readonly Plugin[] = [
   examplePlugin,
   snnPlugin,
+  nirPlugin,
   hwPlugin,
   zeroSkipPlugin,
   osDataflowPlugin,

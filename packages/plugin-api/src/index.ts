@@ -4,7 +4,7 @@ export type { ContributionBase, ComponentContribution, ArchitectureContribution 
 export { planSystolicGemm, defineSystolicDataflow, type DataflowContribution, type GemmShape, type ArrayShape, type GemmDim, type GemmOperand, type SystolicMapping, type Fold, type FoldTraffic, type FoldPlan, type OperandTile, type PlanHints } from './dataflow.js';
 export { defineEnergyTable, priceActions, type EnergyModelContribution, type ActionKey, type EnergyEstimate, type PowerEstimate, type EnergyTableEntry, type LeakageTableEntry, type ActionCount, type PricedAction, type PricedLeakage, type EnergyBreakdown } from './energy.js';
 export type { EncoderContribution } from './encoder.js';
-export type { NetworkContribution, NetworkSpec, LayerSpec, LayerType } from './network.js';
+export type { NetworkContribution, NetworkSpec, LayerSpec, LayerType, NetworkFileContents, NetworkReadOptions, NetworkFormatContribution } from './network.js';
 export type {
   LayerKind, LayerKindContribution, ResolvedLayer, Shape3, FloatArray, DType, ValueKind, OutputRole, InputInfo, Inferred, ParamDecl, LayerParams, NeuronDefaults,
   ForwardContext, ForwardResult, BackwardContext, BackwardResult, LoweringStage, LoweringPass, TensorRef, LoweredAccess, LoweredGemm, LoweredVector, LoweringBits,

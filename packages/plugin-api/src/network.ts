@@ -1,9 +1,11 @@
 import type { ContributionBase } from './contributions.js';
+import type { LayerParams } from './layer-kind.js';
 
 /**
  * One layer of a network specification (snn-model.md, "Graph networks"). `type` names a
  * layer kind registered in the layer table (built-in: conv, fc, batchnorm, lif, if, add,
- * maxpool (alias pool), avgpool, globalavgpool, out; plugins add more). `inputs` names the
+ * maxpool (alias pool), avgpool, sumpool, globalavgpool, scale, li, i, and the heads out and
+ * readout; plugins add more). `inputs` names the
  * layers it reads (`input` is the network input); by default it reads the layer before it.
  * The other fields belong to the kind, which validates them. A `conv` or `fc` without
  * `neuron: false` is the shorthand of format 1: a current followed by a LIF neuron.
@@ -29,4 +31,30 @@ export interface NetworkSpec {
 
 export interface NetworkContribution extends ContributionBase {
   readonly spec: NetworkSpec;
+}
+
+/** What a network file format reads: the structure, and the parameters when the file holds them. */
+export interface NetworkFileContents {
+  readonly spec: NetworkSpec;
+  /** Parameter tensors by layer name (a trained network's own weights); layers left out are initialised from the seed. */
+  readonly params?: Readonly<Record<string, LayerParams>>;
+  /** What the reader mapped approximately or dropped (printed as warnings). */
+  readonly notes?: readonly string[];
+}
+
+/** Options a format reader takes from the command line (`--dt` for continuous-time neurons). */
+export interface NetworkReadOptions {
+  /** Seconds per time step. */
+  readonly dt?: number;
+}
+
+/**
+ * A network file format other than the project's JSON/YAML (NIR: `.nir`). `read` is
+ * synchronous, since every command resolves its network synchronously; `write` may load a
+ * library first. Errors are ConfigErrors naming the file and the node.
+ */
+export interface NetworkFormatContribution extends ContributionBase {
+  /** File name endings it reads, with the dot, lower case (`.nir`). */
+  readonly extensions: readonly string[];
+  read(path: string, options: NetworkReadOptions): NetworkFileContents;
 }

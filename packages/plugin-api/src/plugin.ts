@@ -4,7 +4,7 @@ import type { EncoderContribution } from './encoder.js';
 import type { EnergyModelContribution } from './energy.js';
 import type { AlgorithmContribution } from './algorithm.js';
 import type { LayerKindContribution } from './layer-kind.js';
-import type { NetworkContribution } from './network.js';
+import type { NetworkContribution, NetworkFormatContribution } from './network.js';
 
 /** A plugin: a typed object of contributions, imported explicitly by package name (no folder scanning). */
 export interface Plugin {
@@ -21,9 +21,11 @@ export interface Plugin {
   /** Training algorithms: BPTT and its alternatives (what is kept, which gradient terms exist). */
   readonly algorithms?: readonly AlgorithmContribution[];
   readonly architectures?: readonly ArchitectureContribution[];
+  /** Network file formats (`--network model.nir`). */
+  readonly networkFormats?: readonly NetworkFormatContribution[];
 }
 
-export const CONTRIBUTION_KINDS = ['components', 'dataflows', 'energyModels', 'encoders', 'networks', 'layers', 'algorithms', 'architectures'] as const;
+export const CONTRIBUTION_KINDS = ['components', 'dataflows', 'energyModels', 'encoders', 'networks', 'layers', 'algorithms', 'architectures', 'networkFormats'] as const;
 export type ContributionKind = (typeof CONTRIBUTION_KINDS)[number];
 
 export type ContributionOf<K extends ContributionKind> = NonNullable<Plugin[K]>[number];

@@ -17,6 +17,7 @@ const KIND_LABEL: Record<ContributionKind, string> = {
   layers: 'layer kind',
   algorithms: 'training algorithm',
   architectures: 'architecture',
+  networkFormats: 'network format',
 };
 
 /**

@@ -75,8 +75,8 @@ function naiveBatchNorm(xs: Float64Array[], gamma: Float64Array, beta: Float64Ar
 /**
  * The surrogate-linearised loss around the recorded point (see the file comment), layer by
  * layer over all steps: convolutions, linear layers and batch norm written out here;
- * neurons linearised; max pooling through its recorded argmax; adds and average pooling
- * through the kinds' own forward (they are linear).
+ * neurons linearised; max pooling through its recorded argmax; the linear kinds (adds,
+ * average and sum pooling, scale, the li/i integrators, the readout) through their own forward.
  */
 function linearisedLoss(net: Network, weights: Record<string, Float64Array>[], inputs: Float64Array[], labels: number[], T: number, lam: number, theta: number, at: LayerTrace[]): number {
   const B = labels.length;
@@ -97,9 +97,10 @@ function linearisedLoss(net: Network, weights: Record<string, Float64Array>[], i
     } else if (l.kind === 'batchnorm') {
       y = naiveBatchNorm(x, p['gamma']!, p['beta']!, B, C, H * W, (l.attrs as { eps: number }).eps);
     } else if (l.def.neuron) {
-      const a = l.attrs as { lam?: number; theta?: number; reset: string };
+      const a = l.attrs as { lam?: number; theta?: number; reset: string; gain: number };
       const lm = a.lam ?? lam;
       const th = a.theta ?? theta;
+      const g = a.gain;
       const s0 = tr.y;
       const u0 = tr.state['u']!;
       let prev: Float64Array | null = null;
@@ -107,7 +108,8 @@ function linearisedLoss(net: Network, weights: Record<string, Float64Array>[], i
         const un = new Float64Array(h.length);
         const s = new Float64Array(h.length);
         for (let i = 0; i < h.length; i++) {
-          un[i] = !prev ? h[i]! : a.reset === 'subtract' ? lm * prev[i]! + h[i]! - th * s0[t - 1]![i]! : lm * prev[i]! * (1 - s0[t - 1]![i]!) + h[i]!;
+          const gh = g * h[i]!;
+          un[i] = !prev ? gh : a.reset === 'subtract' ? lm * prev[i]! + gh - th * s0[t - 1]![i]! : lm * prev[i]! * (1 - s0[t - 1]![i]!) + gh;
           s[i] = s0[t]![i]! + F(un[i]!, th) - F(u0[t]![i]!, th);
         }
         prev = un;
@@ -208,6 +210,36 @@ const CASES: Case[] = [
       { type: 'out', out: 3 },
     ],
     batch: 2, T: 4, lam: 0.9, theta: 1.0, gain: 3.0,
+  },
+  {
+    name: 'NIR kinds: neuron gain and strict threshold, per-channel scale, leaky integrator head, readout',
+    inputShape: [9, 1, 1],
+    layers: [
+      { type: 'fc', name: 'a', out: 6, bias: true },
+      { type: 'lif', name: 'n1', lam: 0.8, gain: 0.7, compare: '>' },
+      { type: 'scale', name: 's', factor: [0.5, -1.5, 2, 1, 0.25, 3] },
+      { type: 'fc', name: 'b', out: 4 },
+      { type: 'li', name: 'li', lam: 0.75, gain: 1.5 },
+      { type: 'readout', name: 'output' },
+    ],
+    batch: 3, T: 4, lam: 0.9, theta: 0.8, gain: 2.5,
+  },
+  {
+    name: 'NIR kinds: sum pooling, IF with a gain, scalar scale, fan-in add of spikes and currents, integrator head',
+    inputShape: [2, 6, 6],
+    layers: [
+      { type: 'conv', name: 'c1', out: 3, kernel: 3, padding: 1 },
+      { type: 'lif', name: 'n1', compare: '>' },
+      { type: 'sumpool', name: 'sp', k: 2 },
+      { type: 'conv', name: 'c2', out: 3, kernel: 3, padding: 1 },
+      { type: 'add', name: 'fanin', inputs: ['c2', 'sp'] },
+      { type: 'if', name: 'n2', gain: 2, theta: 1.2 },
+      { type: 'scale', name: 'half', factor: 0.5 },
+      { type: 'fc', name: 'f', out: 3 },
+      { type: 'i', name: 'acc' },
+      { type: 'readout', name: 'output' },
+    ],
+    batch: 2, T: 3, lam: 0.9, theta: 1.0, gain: 3.0,
   },
 ];
 

@@ -49,16 +49,17 @@ export {
   Workspace, type ConvGeometry,
 } from './kernels.js';
 export {
-  resolveNetwork, layerGemms, parseLayer, parseInputShape, parseNetwork, loadNetworkFile, layerTableOf, networkFromRef, looksLikeNetworkFile,
+  resolveNetwork, layerGemms, parseLayer, parseInputShape, parseNetwork, loadNetworkFile, layerTableOf, networkFromRef, looksLikeNetworkFile, attachParams,
   type Network, type ResolvedLayer, type Shape3,
 } from './network.js';
 export {
   BUILTIN_LAYER_KINDS, BUILTIN_LAYER_TABLE, KIND_ALIASES, layerTable, convKind, convGemms, convGeometry, fcKind, linearGemms, outKind, lifKind, ifKind,
-  batchnormKind, addKind, maxpoolKind, avgpoolKind, globalavgpoolKind,
-  type LayerTable, type ConvAttrs, type LinearAttrs, type LifAttrs, type BatchNormAttrs, type PoolAttrs,
+  batchnormKind, addKind, maxpoolKind, avgpoolKind, sumpoolKind, globalavgpoolKind, liKind, iKind, scaleKind, readoutKind,
+  type LayerTable, type ConvAttrs, type LinearAttrs, type LifAttrs, type BatchNormAttrs, type PoolAttrs, type LiAttrs, type ScaleAttrs,
 } from './layers/index.js';
 export { ZOO } from './zoo.js';
 export { summarizeNetwork, type NetworkSummary, type LayerSummary } from './summary.js';
+export { parseRunInput, runNetwork, type NetworkRun, type LayerRun, type StepOutput } from './network-run.js';
 export {
   runBptt, runForward, countCorrect, layerDensities, DensityAccumulator,
   type Weights, type LifParams, type BpttOptions, type BpttResult, type LayerTrace, type StepCounts, type DensityFigures, type LayerDensity,

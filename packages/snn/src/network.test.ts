@@ -132,7 +132,7 @@ describe('network files', () => {
     expect(() => parseNetwork({ inputShape: [1, 8, 8], layers: [{ type: 'conv', out: 4, kernal: 3 }] }, 'f.yaml')).toThrow(/f\.yaml: layers\[0\]: unknown field "kernal" for a conv layer/);
     expect(() => parseNetwork({ inputShape: [1, 8, 8], layers: [{ type: 'conv', out: 0, kernel: 3 }] }, 'f.yaml')).toThrow(/layers\[0\]: field "out" must be an integer >= 1, found 0/);
     expect(() => parseNetwork({ inputShape: [1, 8, 8], layers: [{ type: 'lstm', out: 3 }] }, 'f.yaml')).toThrow(
-      /layers\[0\]: field "type" must be one of add, avgpool, batchnorm, conv, fc, globalavgpool, if, lif, maxpool, out, pool; found "lstm"/,
+      /layers\[0\]: field "type" must be one of add, avgpool, batchnorm, conv, fc, globalavgpool, i, if, li, lif, maxpool, out, pool, readout, scale, sumpool; found "lstm"/,
     );
     expect(() => parseNetwork({ inputShape: [1, 8, 8], layers: [{ type: 'lif', reset: 'hard' }, { type: 'out', out: 2 }] }, 'f.yaml')).toThrow(/layers\[0\]: field "reset" must be one of zero, subtract, found "hard"/);
     expect(() => parseNetwork({ inputShape: [1, 8, 8], layers: [{ type: 'conv', out: 2, k: 1, inputs: 'input' }, { type: 'out', out: 2 }] }, 'f.yaml')).toThrow(/field "inputs" must be a non-empty list of layer names/);

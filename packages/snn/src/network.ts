@@ -8,8 +8,9 @@
  * ConfigError naming the source, the layer and the problem.
  */
 import { existsSync } from 'node:fs';
+import { extname } from 'node:path';
 import { ConfigError, readDocument } from '@sata/core';
-import type { GemmShape, InputInfo, LayerKind, LayerSpec, NetworkSpec, ParamDecl, Registry, ResolvedLayer, Shape3 } from '@sata/plugin-api';
+import type { GemmShape, InputInfo, LayerKind, LayerParams, LayerSpec, NetworkFormatContribution, NetworkReadOptions, NetworkSpec, ParamDecl, Registry, ResolvedLayer, Shape3 } from '@sata/plugin-api';
 import { quote } from './layers/common.js';
 import { BUILTIN_LAYER_TABLE, KIND_ALIASES, layerTable, type LayerTable } from './layers/index.js';
 
@@ -28,8 +29,13 @@ export interface Network {
   /** Index of the head layer (the last). */
   readonly head: number;
   readonly spec: NetworkSpec;
-  /** Problems that do not stop a run (a layer nobody reads). */
+  /** Problems that do not stop a run (a layer nobody reads; what a file format mapped approximately). */
   readonly warnings: readonly string[];
+  /**
+   * The network's own parameters, per layer (a file that carries trained weights, such as
+   * NIR); measured sparsity and `sata train` start from them instead of the seed's.
+   */
+  readonly params?: readonly LayerParams[];
 }
 
 /** GEMM sizes of a weighted layer per time step for a batch (hardware-model.md section 4); null for other kinds. */
@@ -217,18 +223,57 @@ export function layerTableOf(registry: Registry): LayerTable {
   return layerTable(registry.list('layers').map((e) => e.contribution as LayerKind<any>).filter((k) => !BUILTIN_LAYER_TABLE.has(k.name) || BUILTIN_LAYER_TABLE.get(k.name) !== k));
 }
 
+/** The format contribution whose extension the file name has, if any. */
+function formatOf(ref: string, registry: Registry): NetworkFormatContribution | undefined {
+  const ext = extname(ref).toLowerCase();
+  return registry.list('networkFormats').map((e) => e.contribution).find((f) => f.extensions.includes(ext));
+}
+
 /** Whether a network reference names a file rather than a registered network. */
 export const looksLikeNetworkFile = (ref: string): boolean => /\.(json|ya?ml)$/i.test(ref) || ref.includes('/') || existsSync(ref);
 
 /**
- * The network a command names: a registered (zoo) network, or a JSON/YAML file, resolved
- * with the registry's layer table. One function for every command that takes `--network`.
+ * Parameters read with a network, in layer order: each checked against the layer's
+ * declaration (name, shape), so a file's weights cannot silently mis-shape a layer.
+ * Layers the file gives nothing for get `{}` (initialised from the seed).
  */
-export function networkFromRef(ref: string, registry: Registry): Network {
+export function attachParams(net: Network, byName: Readonly<Record<string, LayerParams>>, source: string): Network {
+  for (const name of Object.keys(byName)) {
+    if (!net.layers.some((l) => l.name === name)) throw new ConfigError(`${source}: parameters for "${name}", which is not a layer of the network`);
+  }
+  const params = net.layers.map((l): LayerParams => {
+    const given = byName[l.name];
+    if (!given) return {};
+    for (const k of Object.keys(given)) if (!l.params.some((d) => d.name === k)) throw new ConfigError(`${source}: layer ${l.name} (${l.kind}) has no parameter "${k}" (it has: ${l.params.map((d) => d.name).join(', ') || 'none'})`);
+    for (const d of l.params) {
+      const v = given[d.name];
+      const n = d.shape.reduce((a, b) => a * b, 1);
+      if (!v) throw new ConfigError(`${source}: layer ${l.name} (${l.kind}): parameter ${d.name} is missing`);
+      if (v.length !== n) throw new ConfigError(`${source}: layer ${l.name} (${l.kind}): parameter ${d.name} has ${v.length} values, the layer needs ${fmtShape(d.shape)} (${n})`);
+      for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i]!)) throw new ConfigError(`${source}: layer ${l.name} (${l.kind}): parameter ${d.name}[${i}] is not finite (${v[i]})`);
+    }
+    return given;
+  });
+  return { ...net, params };
+}
+
+/**
+ * The network a command names: a registered (zoo) network, a JSON/YAML file, or a file of
+ * a registered format (`.nir`), resolved with the registry's layer table. One function for
+ * every command that takes `--network`.
+ */
+export function networkFromRef(ref: string, registry: Registry, options: NetworkReadOptions = {}): Network {
   const table = layerTableOf(registry);
+  const format = formatOf(ref, registry);
+  if (format && !registry.has('networks', ref)) {
+    const file = format.read(ref, options);
+    const net = resolveNetwork(file.spec, ref, table);
+    const withNotes = file.notes?.length ? { ...net, warnings: [...net.warnings, ...file.notes.map((n) => `${ref}: ${n}`)] } : net;
+    return file.params ? attachParams(withNotes, file.params, ref) : withNotes;
+  }
   let spec: NetworkSpec;
   if (registry.has('networks', ref)) spec = registry.get('networks', ref).spec;
   else if (looksLikeNetworkFile(ref)) spec = loadNetworkFile(ref, table);
-  else throw new ConfigError(`unknown network ${quote(ref)}: not a built-in network (${registry.list('networks').map((n) => n.contribution.name).join(', ')}) nor a .json/.yaml file`);
+  else throw new ConfigError(`unknown network ${quote(ref)}: not a built-in network (${registry.list('networks').map((n) => n.contribution.name).join(', ')}) nor a network file (.json, .yaml${registry.list('networkFormats').flatMap((f) => f.contribution.extensions).map((e) => `, ${e}`).join('')})`);
   return resolveNetwork(spec, looksLikeNetworkFile(ref) ? ref : spec.name, table);
 }

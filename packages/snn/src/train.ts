@@ -15,7 +15,8 @@ import { alloc, type DType, type FloatArray } from './tensor.js';
  * Parameters as each kind declares them: weights drawn from a normal distribution scaled by
  * gain / sqrt(fan-in), one independent stream per layer (`weights.<layer name>`), as the
  * PyTorch reference scales them; biases, batch-norm gamma/beta and running statistics at
- * their constants.
+ * their constants. A network that carries its own parameters (`net.params`, read from a
+ * NIR file) starts from those instead, converted to `dtype`.
  */
 export function initWeights(net: Network, o: { seed: number; gain?: number; dtype: DType }): Record<string, FloatArray>[] {
   const gain = o.gain ?? 2;
@@ -23,8 +24,15 @@ export function initWeights(net: Network, o: { seed: number; gain?: number; dtyp
   return net.layers.map((l) => {
     const params: Record<string, FloatArray> = {};
     const r = l.params.some((d) => d.init.kind === 'normal') ? rng.split(l.name) : null;
+    const own = net.params?.[l.index];
     for (const d of l.params) {
       const w = alloc(o.dtype, d.shape.reduce((a, b) => a * b, 1));
+      const given = own?.[d.name];
+      if (given) {
+        w.set(given);
+        params[d.name] = w;
+        continue;
+      }
       if (d.init.kind === 'normal') {
         const scale = gain / Math.sqrt(d.init.fanIn);
         for (let i = 0; i < w.length; i++) w[i] = r!.nextNormal() * scale;

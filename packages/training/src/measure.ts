@@ -23,7 +23,8 @@ export interface Measurement {
 
 /**
  * Runs the functional model: the configured data (the UCI digits, or synthetic data of
- * the network's input shape, labelled so), weights initialised from the seed and
+ * the network's input shape, labelled so), the network's own weights where it carries
+ * them (a NIR file's) and otherwise weights initialised from the seed,
  * optionally trained for `sparsity.trainEpochs` epochs, then one BPTT iteration on a
  * batch of `batch` samples whose tensors are measured.
  */
@@ -57,7 +58,7 @@ export function measure(net: Network, cfg: ResolvedConfig, registry: Registry, p
   const idx = Array.from({ length: samples }, (_, i) => i);
   const { x, labels } = gatherBatch(split.test, idx, 'float32');
   const inputs = encodeSequence(encoder, x, cfg.timesteps, new Rng(cfg.seed, 'measure.encoder'));
-  progress?.(`measured sparsity: one BPTT iteration of ${net.name} on ${samples} sample(s) of ${split.test.name}`);
+  progress?.(`measured sparsity: one BPTT iteration of ${net.name}${net.params ? ' (its own weights)' : ''} on ${samples} sample(s) of ${split.test.name}`);
   const algorithm = algorithmFor(cfg.algorithm, cfg.timesteps, cfg.seed, registry, 'algorithm');
   const bptt = runBptt(net, weights, inputs, labels, { T: cfg.timesteps, lam: cfg.lif.leak, theta: cfg.lif.threshold, algorithm });
   return {

@@ -12,6 +12,7 @@ const KIND_TITLE = {
   layers: 'layer kind',
   algorithms: 'training algorithm',
   architectures: 'architecture',
+  networkFormats: 'network format',
 } as const;
 
 /** `sata plugins`: everything registered, with parameters, ports and statistics (like sst-info). */

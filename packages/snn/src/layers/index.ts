@@ -8,10 +8,15 @@ import { batchnormKind } from './batchnorm.js';
 import { convKind } from './conv.js';
 import { fcKind } from './fc.js';
 import { ifKind, lifKind } from './lif.js';
+import { iKind, liKind } from './li.js';
 import { outKind } from './out.js';
-import { avgpoolKind, globalavgpoolKind, maxpoolKind } from './pool.js';
+import { avgpoolKind, globalavgpoolKind, maxpoolKind, sumpoolKind } from './pool.js';
+import { readoutKind } from './readout.js';
+import { scaleKind } from './scale.js';
 
-export const BUILTIN_LAYER_KINDS: readonly LayerKind<any>[] = [convKind, fcKind, outKind, batchnormKind, lifKind, ifKind, addKind, maxpoolKind, avgpoolKind, globalavgpoolKind];
+export const BUILTIN_LAYER_KINDS: readonly LayerKind<any>[] = [
+  convKind, fcKind, outKind, readoutKind, batchnormKind, lifKind, ifKind, liKind, iKind, addKind, scaleKind, maxpoolKind, avgpoolKind, sumpoolKind, globalavgpoolKind,
+];
 
 /** Other names a kind answers to (format 1's `pool` is a 2x2 stride-2 max pooling). */
 export const KIND_ALIASES: Readonly<Record<string, string>> = { pool: 'maxpool' };
@@ -30,4 +35,7 @@ export { outKind } from './out.js';
 export { lifKind, ifKind, type LifAttrs } from './lif.js';
 export { batchnormKind, type BatchNormAttrs } from './batchnorm.js';
 export { addKind } from './add.js';
-export { maxpoolKind, avgpoolKind, globalavgpoolKind, type PoolAttrs } from './pool.js';
+export { maxpoolKind, avgpoolKind, sumpoolKind, globalavgpoolKind, type PoolAttrs } from './pool.js';
+export { liKind, iKind, type LiAttrs } from './li.js';
+export { scaleKind, type ScaleAttrs } from './scale.js';
+export { readoutKind } from './readout.js';

@@ -1,9 +1,11 @@
 /**
  * `lif` (and `if`, the same neuron with lam = 1): a leaky integrate-and-fire neuron layer.
- *   zero reset:     u[t] = lam u[t-1] (1 - s[t-1]) + x[t]
- *   subtract reset: u[t] = lam u[t-1] + x[t] - theta s[t-1]
- *   s[t] = [u[t] - theta >= 0];  sg[t] = max(0, 1 - |u[t] - theta| / theta)
- *   du[t] = ds[t] sg[t] + lam (1 - s[t]) du[t+1]   (subtract: + lam du[t+1]);  dx[t] = du[t]
+ *   zero reset:     u[t] = lam u[t-1] (1 - s[t-1]) + g x[t]
+ *   subtract reset: u[t] = lam u[t-1] + g x[t] - theta s[t-1]
+ *   s[t] = [u[t] - theta >= 0] (`compare: '>'`: [u[t] - theta > 0], NIR's and snnTorch's rule);
+ *   sg[t] = max(0, 1 - |u[t] - theta| / theta)
+ *   du[t] = ds[t] sg[t] + lam (1 - s[t]) du[t+1]   (subtract: + lam du[t+1]);  dx[t] = g du[t]
+ * The input gain g (default 1) is NIR's r dt / tau (r for IF).
  * The reset factor is a constant (no gradient through s[t-1]). Fields left out take the
  * run's neuron parameters (`lif.leak`, `lif.threshold`), as the format-1 shorthand does.
  * On SATA: the LIF unit in FP, the gradient unit in BP (its multiply skipped where sg or
@@ -18,6 +20,10 @@ export interface LifAttrs {
   readonly lam?: number;
   readonly theta?: number;
   readonly reset: 'zero' | 'subtract';
+  /** Input gain g (1: none). */
+  readonly gain: number;
+  /** Firing rule: u >= theta (default) or u > theta. */
+  readonly compare: '>=' | '>';
 }
 
 const neuronOf = (a: LifAttrs, d: NeuronDefaults): { lam: number; theta: number } => ({ lam: a.lam ?? d.lam, theta: a.theta ?? d.theta });
@@ -26,6 +32,8 @@ function forward(ctx: ForwardContext<LifAttrs>): { y: Float32Array[]; state: { u
   const { lam, theta } = neuronOf(ctx.layer.attrs, ctx.neuron);
   if (!(theta > 0)) throw new ConfigError(`layer ${ctx.layer.name}: theta must be positive, found ${theta}`);
   const subtract = ctx.layer.attrs.reset === 'subtract';
+  const { gain: g } = ctx.layer.attrs;
+  const strict = ctx.layer.attrs.compare === '>';
   const xs = ctx.inputs[0]!;
   const dtype = dtypeOfArray(xs[0]!);
   const n = xs[0]!.length;
@@ -41,11 +49,12 @@ function forward(ctx: ForwardContext<LifAttrs>): { y: Float32Array[]; state: { u
     const ps = t > 0 ? ss[t - 1]! : null;
     for (let i = 0; i < n; i++) {
       // The reference's operation order (rounding in float32 depends on it).
-      u[i] = pu === null ? x[i]! : subtract ? lam * pu[i]! + x[i]! - theta * ps![i]! : lam * pu[i]! * (1 - ps![i]!) + x[i]!;
+      const gx = g === 1 ? x[i]! : g * x[i]!;
+      u[i] = pu === null ? gx : subtract ? lam * pu[i]! + gx - theta * ps![i]! : lam * pu[i]! * (1 - ps![i]!) + gx;
       const v = u[i]!; // rounded to the dtype, as stored
-      if (v - theta >= 0) s[i] = 1;
-      const g = 1 - Math.abs(v - theta) / theta;
-      if (g > 0) sg[i] = g;
+      if (strict ? v - theta > 0 : v - theta >= 0) s[i] = 1;
+      const h = 1 - Math.abs(v - theta) / theta;
+      if (h > 0) sg[i] = h;
     }
     us.push(u);
     ss.push(s);
@@ -75,7 +84,9 @@ function backward(ctx: BackwardContext<LifAttrs>): { dx: Float32Array[][]; grads
     }
     du[t] = d;
   }
-  return { dx: [du], grads: {}, state: { du } };
+  const g = ctx.layer.attrs.gain;
+  const dx = g === 1 ? du : du.map((d) => d.map((v) => g * v) as Float32Array);
+  return { dx: [dx], grads: {}, state: { du } };
 }
 
 /** FP at step t: the LIF unit (SNN) or a ReLU (ANN). */
@@ -91,6 +102,7 @@ function lowerForward(ctx: LoweringContext<LifAttrs>, t: number): void {
     });
     return;
   }
+  if (l.attrs.gain !== 1) gainMultiply(ctx, 'FP', t, neurons);
   const keepSurrogate = ctx.keepForBackward === 'surrogate';
   const last = t === ctx.T - 1;
   const u = (tt: number): TensorRef => ctx.own('u', { t: tt, partition: 'membrane', bits: B.membrane, elements: neurons, value: 'real' });
@@ -128,10 +140,22 @@ function lowerBackward(ctx: LoweringContext<LifAttrs>, t: number): void {
     { ref: kept, access: 'read' },
     { ref: ctx.output(t), access: 'read' },
   ];
-  if (t < ctx.T - 1 && !ctx.algorithm.cutBefore(t + 1)) traffic.push({ ref: ctx.inputGrad(0, t + 1)!, access: 'read' });
-  traffic.push({ ref: dx, access: 'write' });
+  // dx = du, unless a gain scales it: then du is a tensor of its own and dx = g du.
+  const gained = l.attrs.gain !== 1;
+  const du = (tt: number): TensorRef => (gained ? ctx.own('du', { t: tt, partition: 'gradients', bits: B.gradient, elements: neurons, value: 'real' }) : ctx.inputGrad(0, tt)!);
+  if (t < ctx.T - 1 && !ctx.algorithm.cutBefore(t + 1)) traffic.push({ ref: du(t + 1), access: 'read' });
+  traffic.push({ ref: du(t), access: 'write' });
   const skipped = ctx.gating ? ctx.gradientSkips(t) : 0;
   ctx.vector({ stage: 'BP', label: `${l.name}/BP/t${t + 1}/gradient`, unit: 'gradient', elements: neurons, bits: B.gradient, skipped: { multiply: skipped }, traffic });
+  if (gained) gainMultiply(ctx, 'BP', t, neurons, [{ ref: du(t), access: 'read' }, { ref: dx, access: 'write' }]);
+}
+
+/** The input gain: a multiply per neuron on the vector unit (FP: on the current as the LIF unit reads it). */
+function gainMultiply(ctx: LoweringContext<LifAttrs>, stage: 'FP' | 'BP', t: number, neurons: number, traffic: readonly { ref: TensorRef; access: 'read' | 'write' }[] = []): void {
+  ctx.vector({
+    stage, label: `${ctx.layer.name}/${stage}/t${t + 1}/gain`, unit: 'vector', elements: neurons, bits: stage === 'FP' ? ctx.bits.membrane : ctx.bits.gradient,
+    ops: { component: 'vector', perElement: { multiply: 1 } }, traffic,
+  });
 }
 
 function lower(ctx: LoweringContext<LifAttrs>, pass: LoweringPass, t: number | null): void {
@@ -156,15 +180,30 @@ const base = {
   },
 };
 
+const COMMON_FIELDS = {
+  theta: 'threshold (default: lif.threshold)', reset: 'zero (default) or subtract', gain: 'input gain (1)', compare: "firing rule: '>=' (default) or '>' (NIR, snnTorch)",
+};
+
+/** The fields lif and if share; `gain` is any finite nonzero number. */
+function parseCommon(raw: Readonly<Record<string, unknown>>, where: string): Omit<LifAttrs, 'lam'> {
+  const gain = numField(raw, 'gain', where, {}) ?? 1;
+  if (gain === 0) throw new ConfigError(`${where}: field "gain" must be nonzero (a neuron with gain 0 never sees its input)`);
+  return {
+    ...(raw['theta'] !== undefined ? { theta: numField(raw, 'theta', where, { min: 0, exclusiveMin: true })! } : {}),
+    reset: enumField(raw, 'reset', where, ['zero', 'subtract'] as const, 'zero'),
+    gain,
+    compare: enumField(raw, 'compare', where, ['>=', '>'] as const, '>='),
+  };
+}
+
 export const lifKind: LayerKind<LifAttrs> = {
   ...base,
   name: 'lif',
-  description: 'Leaky integrate-and-fire neurons (reset zero or subtract; triangle surrogate gradient)',
-  fields: { lam: 'leak per step (default: the run\'s lif.leak)', theta: 'threshold (default: lif.threshold)', reset: 'zero (default) or subtract' },
+  description: 'Leaky integrate-and-fire neurons (reset zero or subtract; input gain; triangle surrogate gradient)',
+  fields: { lam: 'leak per step (default: the run\'s lif.leak)', ...COMMON_FIELDS },
   parse: (raw, where) => ({
     ...(raw['lam'] !== undefined ? { lam: numField(raw, 'lam', where, { min: 0, max: 1 })! } : {}),
-    ...(raw['theta'] !== undefined ? { theta: numField(raw, 'theta', where, { min: 0, exclusiveMin: true })! } : {}),
-    reset: enumField(raw, 'reset', where, ['zero', 'subtract'] as const, 'zero'),
+    ...parseCommon(raw, where),
   }),
 };
 
@@ -172,10 +211,6 @@ export const ifKind: LayerKind<LifAttrs> = {
   ...base,
   name: 'if',
   description: 'Integrate-and-fire neurons: lif with lam = 1',
-  fields: { theta: 'threshold (default: lif.threshold)', reset: 'zero (default) or subtract' },
-  parse: (raw, where) => ({
-    lam: 1,
-    ...(raw['theta'] !== undefined ? { theta: numField(raw, 'theta', where, { min: 0, exclusiveMin: true })! } : {}),
-    reset: enumField(raw, 'reset', where, ['zero', 'subtract'] as const, 'zero'),
-  }),
+  fields: COMMON_FIELDS,
+  parse: (raw, where) => ({ lam: 1, ...parseCommon(raw, where) }),
 };

@@ -1,6 +1,7 @@
 /**
  * Pooling kinds: `maxpool` (alias `pool`, format 1's 2x2 stride-2 max pooling of spikes: an OR),
- * `avgpool` (the mean over the window) and `globalavgpool` (the mean over H and W: [C]).
+ * `avgpool` (the mean over the window), `sumpool` (the sum over the window: NIR's SumPool2d)
+ * and `globalavgpool` (the mean over H and W: [C]).
  * Max pooling routes each output gradient to the first maximal input of its window in
  * row-major order (PyTorch's rule; for a window without a spike, its first element); average
  * pooling spreads it evenly. On the accelerator max pooling compares on the pooling unit and
@@ -119,8 +120,11 @@ export const maxpoolKind: LayerKind<PoolAttrs> = {
   },
 };
 
-/** FP and BP of an averaging kind: adds over each window and one scaling per output; BP scales dy once and spreads it. */
-function lowerAverage(ctx: LoweringContext<any>, pass: 'forward' | 'backward', t: number | null, window: number): void {
+/**
+ * FP and BP of an averaging kind: adds over each window and one scaling per output; BP
+ * scales dy once and spreads it. A sum (`scale` false) has no scaling: BP only spreads.
+ */
+function lowerAverage(ctx: LoweringContext<any>, pass: 'forward' | 'backward', t: number | null, window: number, scale = true): void {
   const l = ctx.layer;
   if (t === null) throw new ConfigError(`layer ${l.name}: pooling runs one step at a time`);
   const outputs = ctx.batch * l.outSize;
@@ -128,7 +132,7 @@ function lowerAverage(ctx: LoweringContext<any>, pass: 'forward' | 'backward', t
   if (pass === 'forward') {
     ctx.vector({
       stage: 'FP', label: `${l.name}/FP${tl}/average`, unit: 'vector', elements: outputs, bits: ctx.output(t).bits,
-      ops: { component: 'vector', perElement: { add: window - 1, [scaleOp(window)]: 1 } },
+      ops: { component: 'vector', perElement: { add: window - 1, ...(scale ? { [scaleOp(window)]: 1 } : {}) } },
       traffic: [{ ref: ctx.input(0, t), access: 'read' }, { ref: ctx.output(t), access: 'write' }],
     });
     return;
@@ -137,57 +141,66 @@ function lowerAverage(ctx: LoweringContext<any>, pass: 'forward' | 'backward', t
   if (!dx) return;
   ctx.vector({
     stage: 'BP', label: `${l.name}/BP${tl}/spread`, unit: 'vector', elements: outputs, bits: dx.bits,
-    ops: { component: 'vector', perElement: { [scaleOp(window)]: 1 } },
+    ops: { component: 'vector', perElement: scale ? { [scaleOp(window)]: 1 } : {} },
     traffic: [{ ref: ctx.outputGrad(t), access: 'read' }, { ref: dx, access: 'write' }],
   });
 }
 
-export const avgpoolKind: LayerKind<PoolAttrs> = {
-  name: 'avgpool',
-  version: '2.0.0',
-  description: 'Average pooling over k x k windows (of spikes: a count, so the next layer multiplies)',
-  fields: windowFields,
-  timing: 'step',
-  parse: parseWindow,
-  infer: (a, inputs, where) => ({
-    outShape: inferWindow(a, inputs[0]!.shape, where), value: 'real', role: inputs[0]!.role,
-    ...(inputs[0]!.value === 'spike' ? { bits: countBits(a.k * a.k) } : {}),
-  }),
-  forward(ctx) {
-    const l = ctx.layer;
-    const k = l.attrs.k;
-    const y = ctx.inputs[0]!.map((x) => {
-      const out = alloc(dtypeOfArray(x), ctx.batch * l.outSize);
-      forEachWindow(l, ctx.batch, (o, base, W) => {
-        let s = 0;
-        for (let r = 0; r < k; r++) for (let c = 0; c < k; c++) s += x[base + r * W + c]!;
-        out[o] = s / (k * k);
+/** avgpool and sumpool: the window's sum, divided by its size for the mean. */
+function windowSumKind(name: string, description: string, mean: boolean): LayerKind<PoolAttrs> {
+  const div = (a: PoolAttrs): number => (mean ? a.k * a.k : 1);
+  return {
+    name,
+    version: '2.0.0',
+    description,
+    fields: windowFields,
+    timing: 'step',
+    parse: parseWindow,
+    infer: (a, inputs, where) => ({
+      outShape: inferWindow(a, inputs[0]!.shape, where), value: 'real', role: inputs[0]!.role,
+      ...(inputs[0]!.value === 'spike' ? { bits: countBits(a.k * a.k) } : {}),
+    }),
+    forward(ctx) {
+      const l = ctx.layer;
+      const k = l.attrs.k;
+      const d = div(l.attrs);
+      const y = ctx.inputs[0]!.map((x) => {
+        const out = alloc(dtypeOfArray(x), ctx.batch * l.outSize);
+        forEachWindow(l, ctx.batch, (o, base, W) => {
+          let s = 0;
+          for (let r = 0; r < k; r++) for (let c = 0; c < k; c++) s += x[base + r * W + c]!;
+          out[o] = mean ? s / d : s;
+        });
+        return out;
       });
-      return out;
-    });
-    return { y };
-  },
-  backward(ctx) {
-    if (!ctx.needsInputGrad[0]) return { dx: [null], grads: {} };
-    const l = ctx.layer;
-    const k = l.attrs.k;
-    const dx = ctx.dy.map((dy) => {
-      const out = alloc(dtypeOfArray(dy), ctx.batch * l.inSize);
-      forEachWindow(l, ctx.batch, (o, base, W) => {
-        const g = dy[o]! / (k * k);
-        for (let r = 0; r < k; r++) for (let c = 0; c < k; c++) out[base + r * W + c] += g;
+      return { y };
+    },
+    backward(ctx) {
+      if (!ctx.needsInputGrad[0]) return { dx: [null], grads: {} };
+      const l = ctx.layer;
+      const k = l.attrs.k;
+      const d = div(l.attrs);
+      const dx = ctx.dy.map((dy) => {
+        const out = alloc(dtypeOfArray(dy), ctx.batch * l.inSize);
+        forEachWindow(l, ctx.batch, (o, base, W) => {
+          const g = mean ? dy[o]! / d : dy[o]!;
+          for (let r = 0; r < k; r++) for (let c = 0; c < k; c++) out[base + r * W + c] += g;
+        });
+        return out;
       });
-      return out;
-    });
-    return { dx: [dx], grads: {} };
-  },
-  lower: (ctx, pass, t) => lowerAverage(ctx, pass, t, ctx.layer.attrs.k * ctx.layer.attrs.k),
-  denseOps: (l, batch) => ({ FP: batch * l.outSize * l.attrs.k * l.attrs.k, BP: batch * l.inSize, WG: 0 }),
-  density: {
-    output: (l, inputs) => 1 - (1 - inputs[0]!) ** (l.attrs.k * l.attrs.k),
-    inputGrad: (_l, dy) => dy,
-  },
-};
+      return { dx: [dx], grads: {} };
+    },
+    lower: (ctx, pass, t) => lowerAverage(ctx, pass, t, ctx.layer.attrs.k * ctx.layer.attrs.k, mean),
+    denseOps: (l, batch) => ({ FP: batch * l.outSize * l.attrs.k * l.attrs.k, BP: batch * l.inSize, WG: 0 }),
+    density: {
+      output: (l, inputs) => 1 - (1 - inputs[0]!) ** (l.attrs.k * l.attrs.k),
+      inputGrad: (_l, dy) => dy,
+    },
+  };
+}
+
+export const avgpoolKind = windowSumKind('avgpool', 'Average pooling over k x k windows (of spikes: a count, so the next layer multiplies)', true);
+export const sumpoolKind = windowSumKind('sumpool', 'Sum pooling over k x k windows (NIR SumPool2d; of spikes: a count, so the next layer multiplies)', false);
 
 export const globalavgpoolKind: LayerKind<Record<string, never>> = {
   name: 'globalavgpool',
