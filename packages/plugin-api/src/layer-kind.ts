@@ -165,6 +165,28 @@ export interface LoweredAccess {
   readonly elements?: number;
 }
 
+/** The densities a statistical source knows of a layer at one step: its inputs', its output's and its output gradient's. */
+export interface OperandDensities {
+  readonly inputs: readonly number[];
+  readonly output: number;
+  readonly outputGrad: number;
+}
+
+/**
+ * A GEMM operand that is an activation rather than a weight (attention multiplies
+ * activations by activations): which tensor of the layer it comes from and how the tensor
+ * becomes the operand matrix. `input` i is a producer's output, `output` and `outputGrad`
+ * the layer's own, `state` a per-step tensor the kind reports from its forward or backward
+ * pass (`ForwardResult.state`, `BackwardResult.state`).
+ */
+export interface ActivationOperand {
+  readonly tensor: { readonly kind: 'input'; readonly index: number } | { readonly kind: 'output' } | { readonly kind: 'outputGrad' } | { readonly kind: 'state'; readonly name: string };
+  /** The operand matrix (ifmap M x K, filter K x N) from the tensor's values at one step, [batch, ...]: measured sparsity. */
+  matrix(values: ArrayLike<number>): OperandMatrix;
+  /** Nonzero fraction under statistical sparsity (default: the tensor's own density; a state tensor must say). */
+  density?(d: OperandDensities): number;
+}
+
 /** The operands of a GEMM: ifmap (M x K), filter (K x N), ofmap (M x N). */
 export interface LoweredGemm {
   readonly stage: LoweringStage;
@@ -176,14 +198,20 @@ export interface LoweredGemm {
   readonly filter: TensorRef;
   readonly ofmap: TensorRef;
   readonly operation: 'and_accumulate' | 'mac';
-  /** Zeros of which operand gate a PE: the ifmap's, either operand's, or none. */
-  readonly gating: 'none' | 'ifmap' | 'any';
+  /** Zeros of which operand gate a PE: the ifmap's, the filter's, either operand's, or none. */
+  readonly gating: 'none' | 'ifmap' | 'filter' | 'any';
   /** Time steps stacked into this GEMM (1, or T when batched). */
   readonly steps: number;
   /** The GEMM adds onto what its output holds (weight gradient over steps, gradient fan-in). */
   readonly accumulate?: boolean;
   /** The step it belongs to in the results (default: the t the kind was lowered for). */
   readonly t?: number | null;
+  /**
+   * Where the zeros of both operands come from when they are activations (attention): the
+   * activity source builds the GEMM's activity from these tensors. Without it the GEMM is
+   * one of a weighted layer's (`role` forward, backward or weightGrad, the GemmFacet's).
+   */
+  readonly operands?: { readonly ifmap: ActivationOperand; readonly filter: ActivationOperand };
 }
 
 /** Work for a vector unit: per element, the primitive operations of an action class. */
@@ -227,6 +255,8 @@ export interface LoweringContext<A = Readonly<Record<string, unknown>>> {
   readonly gating: boolean;
   /** What the forward pass keeps for a neuron's backward step. */
   readonly keepForBackward: 'membrane' | 'surrogate';
+  /** The ANN counterpart's attention: softmax over the scores, or the spiking model's linear attention. */
+  readonly annAttention: 'softmax' | 'linear';
   /** The output of input i (of this layer) at step t, or of every step when t is null. */
   input(i: number, t: number | null): TensorRef;
   /** This layer's output. */

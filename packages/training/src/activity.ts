@@ -1,7 +1,7 @@
 import { ConfigError } from '@sata/core';
 import { densityActivity, tensorActivity, type GemmActivity, type Matrix } from '@sata/hw';
-import type { AlgorithmInstance, NeuronDensities } from '@sata/plugin-api';
-import type { BpttResult, Network, ResolvedLayer, Weights } from '@sata/snn';
+import type { ActivationOperand, AlgorithmInstance, NeuronDensities, OperandDensities } from '@sata/plugin-api';
+import type { BpttResult, LayerTrace, Network, ResolvedLayer, Weights } from '@sata/snn';
 import type { ResolvedConfig } from './config.js';
 
 /** The three BPTT densities of one layer at one step (snn-model.md), and the input's. */
@@ -28,9 +28,26 @@ export interface ActivitySource {
   forward(li: number, t: number): GemmActivity;
   backward(li: number, t: number): GemmActivity;
   weightGrad(li: number, t: number): GemmActivity;
+  /** A GEMM whose operands are both activations (attention), from the tensors its lowering names. */
+  operands(li: number, t: number, o: ActivationOperands): GemmActivity;
   /** Neurons whose gradient-unit multiply ds * sg is skipped because sg or ds is zero. */
   gradientSkips(li: number, t: number): number;
   densities(li: number, t: number): StepDensities;
+}
+
+export interface ActivationOperands {
+  readonly ifmap: ActivationOperand;
+  readonly filter: ActivationOperand;
+}
+
+/** An activation operand's nonzero fraction from the densities known of its layer (a state tensor's from its kind). */
+export function operandDensity(op: ActivationOperand, d: OperandDensities, layer: string): number {
+  if (op.density) return op.density(d);
+  const x = op.tensor;
+  if (x.kind === 'input') return d.inputs[x.index]!;
+  if (x.kind === 'output') return d.output;
+  if (x.kind === 'outputGrad') return d.outputGrad;
+  throw new Error(`layer ${layer}: GEMM operand ${x.name} is a tensor of the kind's own, which must give its density`);
 }
 
 /** The spec layer a format-1 node came from, when it is the neuron the shorthand implied. */
@@ -72,9 +89,14 @@ export function propagatedActivity(net: Network, inputDensity: number, T: number
       membraneGradient: nd ? nd.membraneGradient : l.def.head ? 1 : dy[li]![t]!,
     };
   };
+  const operand = (li: number, t: number, op: ActivationOperand): number => {
+    const l = net.layers[li]!;
+    return operandDensity(op, { inputs: l.inputs.map((j) => yOf(j, t)), output: y[li]![t]!, outputGrad: dy[li]![t]! }, l.name);
+  };
   return {
     source: 'statistical',
     forward: (li, t) => densityActivity({ ifmap: yOf(net.layers[li]!.inputs[0]!, t), filter: 1 }),
+    operands: (li, t, o) => densityActivity({ ifmap: operand(li, t, o.ifmap), filter: operand(li, t, o.filter) }),
     backward: (li, t) => densityActivity({ ifmap: dy[li]![t]!, filter: 1 }),
     // OTTT's presynaptic trace is nonzero where any input so far was: 1 - prod (1 - d).
     weightGrad: (li, t) => {
@@ -169,6 +191,14 @@ export function gemmFacetOf(l: ResolvedLayer) {
   return g;
 }
 
+/** The values at step t of the tensor an activation operand names, from a layer's trace. */
+function tensorValues(x: LayerTrace, t: number, op: ActivationOperand): ArrayLike<number> {
+  const r = op.tensor;
+  const v = r.kind === 'input' ? x.x[r.index]?.[t] : r.kind === 'output' ? x.y[t] : r.kind === 'outputGrad' ? x.dy[t] : x.state[r.name]?.[t];
+  if (!v) throw new Error(`layer ${x.layer.name}: the functional model kept no ${r.kind === 'state' ? r.name : r.kind} at step ${t}`);
+  return v;
+}
+
 /**
  * Activity measured from one BPTT iteration of the functional model: every GEMM operand is
  * built from the actual tensors by the layer's kind (its own lowering of inputs and
@@ -203,6 +233,7 @@ export function measuredActivity(net: Network, weights: Weights, bptt: BpttResul
         return tensorActivity(g.backwardIfmap(l, tr(li).dy[t]!, B), g.backwardFilter(l, weights[li]!));
       }),
     weightGrad: (li, t) => memo(`w${li}.${t}`, () => tensorActivity(transposeMatrix(weightGradIfmap(li, t)), gemmFacetOf(net.layers[li]!).gradientMatrix(net.layers[li]!, tr(li).dy[t]!, B))),
+    operands: (li, t, o) => tensorActivity(o.ifmap.matrix(tensorValues(tr(li), t, o.ifmap)), o.filter.matrix(tensorValues(tr(li), t, o.filter))),
     gradientSkips: (li, t) => {
       const x = tr(li);
       const sg = x.state['sg'];

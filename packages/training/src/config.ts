@@ -86,8 +86,12 @@ export interface TrainingConfig {
     /** Measured mode: epochs of BPTT training before the measured iteration (0: the initial weights). */
     readonly trainEpochs: number;
   };
-  /** The ANN baseline's own sparsity (zero activations after ReLU gate the PEs, as in Eyeriss). */
-  readonly ann: { readonly gating: boolean; readonly activationSparsity: number };
+  /**
+   * The ANN baseline's own sparsity (zero activations after ReLU gate the PEs, as in
+   * Eyeriss), and its attention: softmax over the scores (a transformer as trained as an
+   * ANN) or linear (the spiking model's scores, scaled, without softmax).
+   */
+  readonly ann: { readonly gating: boolean; readonly activationSparsity: number; readonly attention: 'softmax' | 'linear' };
   readonly lif: { readonly leak: number; readonly threshold: number };
   readonly coding: 'direct' | 'rate';
   /** What the forward pass keeps for the backward pass besides spikes. */
@@ -183,7 +187,7 @@ export const DEFAULT_CONFIG: TrainingConfig = {
   bits: { spike: 1, weight: 16, membrane: 16, gradient: 16, activation: 16 },
   memory: SATA_HARDWARE.memory,
   sparsity: { mode: 'statistical', gating: true, spike: 0.9, membraneGradient: 0.7, firingGradient: 0.6, perLayer: {}, trainEpochs: 0, activityTrace: '' },
-  ann: { gating: true, activationSparsity: 0.5 },
+  ann: { gating: true, activationSparsity: 0.5, attention: 'softmax' },
   lif: { leak: 0.9, threshold: 1 },
   coding: 'direct',
   keepForBackward: 'membrane',
@@ -288,6 +292,7 @@ function validate(c: TrainingConfig, source: string): void {
   }
   int('sparsity.trainEpochs', c.sparsity.trainEpochs, 0, 1000);
   frac('ann.activationSparsity', c.ann.activationSparsity);
+  oneOf('ann.attention', c.ann.attention, ['softmax', 'linear']);
   if (!(c.lif.leak >= 0 && c.lif.leak <= 1)) throw new ConfigError(`${source}: lif.leak must be in [0, 1], got ${c.lif.leak}`);
   pos('lif.threshold', c.lif.threshold);
   oneOf('coding', c.coding, ['direct', 'rate']);

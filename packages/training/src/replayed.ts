@@ -27,10 +27,10 @@
  */
 import { ConfigError } from '@sata/core';
 import { densityActivity, tensorActivity, type GemmActivity, type Matrix } from '@sata/hw';
-import type { AlgorithmInstance } from '@sata/plugin-api';
+import type { ActivationOperand, AlgorithmInstance } from '@sata/plugin-api';
 import type { BpttResult, Network, ResolvedLayer } from '@sata/snn';
 import { ActivityWriter, blockCounts, bitmapOf, readActivityTrace, type ActivityData, type ActivityHeader, type ActivityLayer, type ActivityStream, type ActivityTrace } from '@sata/trace';
-import { gemmFacetOf, impliedBy, transposeMatrix as transpose, type ActivitySource } from './activity.js';
+import { gemmFacetOf, impliedBy, operandDensity, transposeMatrix as transpose, type ActivitySource } from './activity.js';
 import type { ResolvedConfig } from './config.js';
 
 /** The part of an ActivityTrace replay reads. */
@@ -169,8 +169,39 @@ export function replayedActivity(net: Network, cfg: ResolvedConfig, trace: Activ
     const n = count(r, t);
     return n === null ? 1 : n / numel;
   };
+  // An activation operand: its recorded values, or (a tensor the trace does not hold: the network input, a kind's own) its density.
+  const recorded = (l: ResolvedLayer, op: ActivationOperand): StreamRef => {
+    const r = op.tensor;
+    if (r.kind === 'input') return l.inputs[r.index]! < 0 ? null : map.y[l.inputs[r.index]!]!;
+    return r.kind === 'output' ? map.y[l.index]! : r.kind === 'outputGrad' ? map.dy[l.index]! : null;
+  };
+  const operand = (l: ResolvedLayer, t: number, op: ActivationOperand): Matrix | number => {
+    const ref = recorded(l, op);
+    if (ref) {
+      if (!trace.get(ref.layer, t, ref.stream)) fail(`no ${ref.stream} record for layer ${ref.layer} (${h.layers[ref.layer]!.name}) at step ${t}, which the simulation needs`);
+      return op.matrix(valuesOf(ref, t));
+    }
+    const d = {
+      inputs: l.inputs.map((j) => (j < 0 ? firstInputDensity : densityOf(map.y[j]!, t, B * net.layers[j]!.outSize))),
+      output: densityOf(map.y[l.index]!, t, B * l.outSize),
+      outputGrad: densityOf(map.dy[l.index]!, t, B * l.outSize),
+    };
+    return operandDensity(op, d, l.name);
+  };
+  const nonzeroFraction = (m: Matrix | number): number => {
+    if (typeof m === 'number') return m;
+    let n = 0;
+    for (let i = 0; i < m.data.length; i++) if (m.data[i] !== 0) n++;
+    return n / Math.max(1, m.data.length);
+  };
   return {
     source: 'replayed',
+    operands: (li, t, o) => {
+      const l = net.layers[li]!;
+      const a = operand(l, t, o.ifmap);
+      const b = operand(l, t, o.filter);
+      return typeof a !== 'number' && typeof b !== 'number' ? tensorActivity(a, b) : densityActivity({ ifmap: nonzeroFraction(a), filter: nonzeroFraction(b) });
+    },
     forward: (li, t) =>
       memo(`f${li}.${t}`, () => {
         const l = net.layers[li]!;

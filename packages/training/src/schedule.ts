@@ -141,6 +141,7 @@ class ScheduleBuilder {
       bits: cfg.bits,
       gating: this.mode === 'snn' ? cfg.sparsity.gating : cfg.ann.gating,
       keepForBackward: cfg.keepForBackward,
+      annAttention: cfg.ann.attention,
       input: (i, t) => this.outputRef(l.inputs[i]!, t),
       output: (t) => this.outputRef(li, t),
       outputGrad: (t) => this.gradRef(li, t),
@@ -343,6 +344,11 @@ class ScheduleBuilder {
   }
 
   private gemmActivity(l: ResolvedLayer, g: LoweredGemm, t: number | null): GemmActivity {
+    // Both operands activations (attention): one step's tensors.
+    if (g.operands) {
+      if (this.mode === 'snn' && t === null) throw new Error(`layer ${l.name}: a GEMM of activations belongs to one step`);
+      return this.activity.operands(l.index, t ?? 0, g.operands);
+    }
     const role = g.role as 'forward' | 'backward' | 'weightGrad';
     if (!['forward', 'backward', 'weightGrad'].includes(role)) throw new Error(`layer ${l.name}: GEMM role ${g.role} has no activity source`);
     if (this.mode === 'ann') return this.activity[role](l.index, 0);

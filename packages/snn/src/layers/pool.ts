@@ -16,6 +16,8 @@ import { dtypeOfArray, fmtShape, intField } from './common.js';
 export interface PoolAttrs {
   readonly k: number;
   readonly stride: number;
+  /** Implicit padding on each side (max pooling only: padded positions never win). */
+  readonly padding: number;
 }
 
 const pow2 = (n: number): boolean => (n & (n - 1)) === 0;
@@ -26,13 +28,48 @@ const countBits = (n: number): number => Math.ceil(Math.log2(n + 1));
 function parseWindow(raw: Readonly<Record<string, unknown>>, where: string): PoolAttrs {
   if (raw['kernel'] !== undefined && raw['k'] !== undefined) throw new ConfigError(`${where}: give either "kernel" or "k", not both`);
   const k = intField(raw, raw['kernel'] !== undefined ? 'kernel' : 'k', where, { def: 2 });
-  return { k, stride: intField(raw, 'stride', where, { def: k }) };
+  return { k, stride: intField(raw, 'stride', where, { def: k }), padding: 0 };
 }
 
 function inferWindow(a: PoolAttrs, shape: readonly [number, number, number], where: string): [number, number, number] {
   const [C, H, W] = shape;
-  if (H < a.k || W < a.k) throw new ConfigError(`${where}: ${a.k}x${a.k} pooling needs at least ${a.k}x${a.k} per channel, found ${fmtShape(shape)}`);
-  return [C, Math.floor((H - a.k) / a.stride) + 1, Math.floor((W - a.k) / a.stride) + 1];
+  const p = a.padding;
+  if (H + 2 * p < a.k || W + 2 * p < a.k) throw new ConfigError(`${where}: ${a.k}x${a.k} pooling${p ? ` with padding ${p}` : ''} needs at least ${a.k - 2 * p}x${a.k - 2 * p} per channel, found ${fmtShape(shape)}`);
+  return [C, Math.floor((H + 2 * p - a.k) / a.stride) + 1, Math.floor((W + 2 * p - a.k) / a.stride) + 1];
+}
+
+/**
+ * Visits every max-pooling window: (output index, the input indices of its window inside
+ * the input, in row-major order). Without padding every window is whole.
+ */
+function forEachPaddedWindow(l: ResolvedLayer<PoolAttrs>, batch: number, f: (o: number, inputs: readonly number[]) => void): void {
+  const [C, H, W] = l.inShape;
+  const [, Ho, Wo] = l.outShape;
+  const { k, stride, padding: p } = l.attrs;
+  const idx: number[] = [];
+  let o = 0;
+  for (let bc = 0; bc < batch * C; bc++)
+    for (let oy = 0; oy < Ho; oy++)
+      for (let ox = 0; ox < Wo; ox++, o++) {
+        idx.length = 0;
+        for (let r = 0; r < k; r++) {
+          const h = oy * stride - p + r;
+          if (h < 0 || h >= H) continue;
+          for (let s = 0; s < k; s++) {
+            const w = ox * stride - p + s;
+            if (w >= 0 && w < W) idx.push((bc * H + h) * W + w);
+          }
+        }
+        f(o, idx);
+      }
+}
+
+/** Input positions that max-pooling windows cover, per sample (k*k per output without padding). */
+function windowInputs(l: ResolvedLayer<PoolAttrs>): number {
+  if (l.attrs.padding === 0) return l.outSize * l.attrs.k * l.attrs.k;
+  let n = 0;
+  forEachPaddedWindow(l, 1, (_o, inputs) => (n += inputs.length));
+  return n;
 }
 
 /** Visits every window: (output index, the input indices of its window in row-major order). */
@@ -51,22 +88,23 @@ export const maxpoolKind: LayerKind<PoolAttrs> = {
   name: 'maxpool',
   version: '2.0.0',
   description: 'Max pooling over k x k windows (of spikes: an OR); gradient to the first maximum of the window',
-  fields: windowFields,
+  fields: { ...windowFields, padding: 'implicit padding on each side (0); padded positions never win' },
   timing: 'step',
-  parse: parseWindow,
-  infer: (a, inputs, where) => ({ outShape: inferWindow(a, inputs[0]!.shape, where), value: inputs[0]!.value, role: inputs[0]!.role }),
+  parse: (raw, where) => ({ ...parseWindow(raw, where), padding: intField(raw, 'padding', where, { min: 0, def: 0 }) }),
+  infer: (a, inputs, where) => {
+    if (a.padding * 2 > a.k) throw new ConfigError(`${where}: padding ${a.padding} must be at most half the window ${a.k}`);
+    return { outShape: inferWindow(a, inputs[0]!.shape, where), value: inputs[0]!.value, role: inputs[0]!.role };
+  },
   forward(ctx) {
     const l = ctx.layer;
-    const k = l.attrs.k;
     const argmax: Int32Array[] = [];
     const y = ctx.inputs[0]!.map((x) => {
       const out = alloc(dtypeOfArray(x), ctx.batch * l.outSize);
       const am = new Int32Array(out.length);
-      forEachWindow(l, ctx.batch, (o, base, W) => {
-        let best = base;
-        let v = x[base]!;
-        for (let r = 0; r < k; r++) for (let s = 0; s < k; s++) {
-          const i = base + r * W + s;
+      forEachPaddedWindow(l, ctx.batch, (o, inputs) => {
+        let best = inputs[0]!;
+        let v = x[best]!;
+        for (const i of inputs) {
           // Strictly greater: ties keep the earlier element of the window.
           if (x[i]! > v) v = x[(best = i)]!;
         }
@@ -92,7 +130,7 @@ export const maxpoolKind: LayerKind<PoolAttrs> = {
   lower(ctx, pass, t) {
     const l = ctx.layer;
     if (t === null) throw new ConfigError(`layer ${l.name}: pooling runs one step at a time`);
-    const compares = ctx.batch * l.outSize * l.attrs.k * l.attrs.k;
+    const compares = ctx.batch * windowInputs(l);
     const tl = ctx.mode === 'snn' ? `/t${t + 1}` : '';
     const input = ctx.input(0, t);
     if (pass === 'forward') {
@@ -112,7 +150,7 @@ export const maxpoolKind: LayerKind<PoolAttrs> = {
       traffic: [{ ref: ctx.outputGrad(t), access: 'read' }, { ref: input, access: 'read' }, { ref: dx, access: 'write' }],
     });
   },
-  denseOps: (l, batch) => ({ FP: batch * l.outSize * l.attrs.k * l.attrs.k, BP: batch * l.outSize * l.attrs.k * l.attrs.k, WG: 0 }),
+  denseOps: (l, batch) => ({ FP: batch * windowInputs(l), BP: batch * windowInputs(l), WG: 0 }),
   density: {
     // SATA_Sim's convention: a pooled spike map has the spike density of its input.
     output: (_l, inputs) => inputs[0]!,
