@@ -212,6 +212,11 @@ export interface LoweredGemm {
    * one of a weighted layer's (`role` forward, backward or weightGrad, the GemmFacet's).
    */
   readonly operands?: { readonly ifmap: ActivationOperand; readonly filter: ActivationOperand };
+  /**
+   * The part of the ofmap tensor this GEMM writes when several GEMMs of a layer each write
+   * a slice of it (attention's heads): only a second write of the same part adds onto the first.
+   */
+  readonly part?: string;
 }
 
 /** Work for a vector unit: per element, the primitive operations of an action class. */

@@ -241,6 +241,58 @@ const CASES: Case[] = [
     ],
     batch: 2, T: 3, lam: 0.9, theta: 1.0, gain: 3.0,
   },
+  {
+    name: 'transformer: Spikformer SSA (2 heads over 9 tokens), SpikingJelly LIFs (gain 1/tau), padded max pooling, spike shortcut',
+    inputShape: [2, 6, 6],
+    layers: [
+      { type: 'conv', name: 'stem', out: 4, kernel: 3, padding: 1 },
+      { type: 'batchnorm', name: 'bn0' },
+      { type: 'lif', name: 'n0', lam: 0.5, gain: 0.5, theta: 0.5 },
+      { type: 'maxpool', name: 'mp', k: 3, stride: 2, padding: 1 },
+      ...(['q', 'k', 'v'] as const).flatMap((x): LayerSpec[] => [
+        { type: 'conv', name: `${x}c`, out: 4, kernel: 1, bias: true, inputs: ['mp'] },
+        { type: 'batchnorm', name: `${x}bn` },
+        { type: 'lif', name: x, lam: 0.5, gain: 0.5, theta: 0.5 },
+      ]),
+      { type: 'ssa', name: 'attn', heads: 2, scale: 0.5, inputs: ['q', 'k', 'v'] },
+      // Batch norm here (not in Spikformer) moves the neuron's input off exact zeros, where the surrogate has a kink that finite differences cannot cross.
+      { type: 'batchnorm', name: 'attn_bn' },
+      { type: 'lif', name: 'attn_lif', lam: 0.5, gain: 0.5, theta: 0.5 },
+      { type: 'conv', name: 'proj', out: 4, kernel: 1, bias: true },
+      { type: 'batchnorm', name: 'proj_bn' },
+      { type: 'lif', name: 'proj_lif', lam: 0.5, gain: 0.5, theta: 0.5 },
+      { type: 'add', name: 'res', inputs: ['mp', 'proj_lif'] },
+      { type: 'globalavgpool', name: 'gap' },
+      { type: 'out', out: 3 },
+    ],
+    batch: 2, T: 3, lam: 0.9, theta: 1.0, gain: 3.0,
+  },
+  {
+    name: "transformer: the Spike-driven Transformer's SDSA (K (.) V masks, token sum, LIF, Q mask), membrane shortcut",
+    inputShape: [4, 3, 3],
+    layers: [
+      { type: 'conv', name: 'stem', out: 4, kernel: 1 },
+      { type: 'batchnorm', name: 'bn0' },
+      { type: 'lif', name: 'n0', lam: 0.5, gain: 0.5, theta: 0.5 },
+      ...(['q', 'k', 'v'] as const).flatMap((x): LayerSpec[] => [
+        { type: 'conv', name: `${x}c`, out: 4, kernel: 1, inputs: ['n0'] },
+        { type: 'batchnorm', name: `${x}bn` },
+        { type: 'lif', name: x, lam: 0.5, gain: 0.5, theta: 0.5 },
+      ]),
+      { type: 'mul', name: 'kv', inputs: ['k', 'v'] },
+      { type: 'tokensum', name: 'kvsum' },
+      // Off exact zeros (see the SSA case).
+      { type: 'batchnorm', name: 'kvsum_bn' },
+      { type: 'lif', name: 'kv_lif', lam: 0.5, gain: 0.5, theta: 0.5 },
+      { type: 'mul', name: 'qkv', inputs: ['q', 'kv_lif'] },
+      { type: 'conv', name: 'proj', out: 4, kernel: 1, bias: true },
+      { type: 'batchnorm', name: 'proj_bn' },
+      { type: 'add', name: 'res', inputs: ['bn0', 'proj_bn'] },
+      { type: 'lif', name: 'head_lif', lam: 0.5, gain: 0.5, theta: 0.5 },
+      { type: 'out', out: 3 },
+    ],
+    batch: 2, T: 3, lam: 0.9, theta: 1.0, gain: 3.0,
+  },
 ];
 
 describe('BPTT gradients against finite differences', () => {

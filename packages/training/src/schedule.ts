@@ -36,7 +36,7 @@ export const tensorName = (layer: string, kind: string, t?: number | null): stri
 export const TENSOR_CLASSES: Readonly<Record<string, string>> = {
   x: 'input', s: 'spikes', u: 'membrane', sg: 'surrogate', I: 'current', ds: 'spike gradient (ds)', du: 'membrane gradient (du)',
   W: 'weights', dW: 'weight gradient', dI: 'output gradient', logits: 'logits', a: 'activations', z: 'pre-activations', dz: 'pre-activation gradient', da: 'activation gradient',
-  pixels: 'input', trace: 'presynaptic trace',
+  pixels: 'input', trace: 'presynaptic trace', A: 'attention scores', dA: 'attention score gradient',
 };
 
 /** The class of a tensor from its name (`conv1_lif.s[3]` -> spikes); GEMM-private tensors are partial sums. */
@@ -166,14 +166,24 @@ class ScheduleBuilder {
     };
   }
 
-  /** Marks a gradient written by a second reader as an accumulation onto the first's. */
-  private secondContribution(name: string, t: number | null): boolean {
-    if (!this.gradNames.has(name)) return false;
+  /** Whether some reader wrote (a part of) a tensor at step t already (t null: any step, or all at once). */
+  private wasWritten(name: string, t: number | null): boolean {
+    const w = this.gradWrites.get(name);
+    return w !== undefined && (w.all || (t === null ? w.steps.size > 0 : w.steps.has(t)));
+  }
+
+  private markWritten(name: string, t: number | null): void {
     let w = this.gradWrites.get(name);
     if (!w) this.gradWrites.set(name, (w = { all: false, steps: new Set() }));
-    const seen = w.all || (t === null ? w.steps.size > 0 : w.steps.has(t));
     if (t === null) w.all = true;
     else w.steps.add(t);
+  }
+
+  /** Marks a gradient written by a second reader as an accumulation onto the first's (whole, or a slice of it another wrote). */
+  private secondContribution(name: string, t: number | null): boolean {
+    if (!this.gradNames.has(name)) return false;
+    const seen = this.wasWritten(name, t) || this.wasWritten(`${name}#slices`, t);
+    this.markWritten(name, t);
     return seen;
   }
 
@@ -184,8 +194,15 @@ class ScheduleBuilder {
       this.weightGradsWritten.add(g.ofmap.tensor);
       return seen ? { ...g, accumulate: true } : g;
     }
-    const part = g.steps > 1 ? null : (g.t ?? null);
-    return this.secondContribution(g.ofmap.tensor, part) ? { ...g, accumulate: true } : g;
+    const step = g.steps > 1 ? null : (g.t ?? null);
+    const name = g.ofmap.tensor;
+    if (g.part === undefined) return this.secondContribution(name, step) ? { ...g, accumulate: true } : g;
+    // One slice of the tensor (a head): a second contribution where another reader wrote the whole, or this slice.
+    if (!this.gradNames.has(name)) return g;
+    const seen = this.wasWritten(name, step) || this.wasWritten(`${name}#${g.part}`, step);
+    this.markWritten(`${name}#${g.part}`, step);
+    this.markWritten(`${name}#slices`, step);
+    return seen ? { ...g, accumulate: true } : g;
   }
 
   private pushVector(tag: StepTag, v: LoweredVector): void {

@@ -4,11 +4,13 @@
  */
 import type { LayerKind } from '@sata/plugin-api';
 import { addKind } from './add.js';
+import { ssaKind } from './attention.js';
 import { batchnormKind } from './batchnorm.js';
 import { convKind } from './conv.js';
 import { fcKind } from './fc.js';
 import { ifKind, lifKind } from './lif.js';
 import { iKind, liKind } from './li.js';
+import { mulKind, tokensumKind } from './mask.js';
 import { outKind } from './out.js';
 import { avgpoolKind, globalavgpoolKind, maxpoolKind, sumpoolKind } from './pool.js';
 import { readoutKind } from './readout.js';
@@ -16,6 +18,7 @@ import { scaleKind } from './scale.js';
 
 export const BUILTIN_LAYER_KINDS: readonly LayerKind<any>[] = [
   convKind, fcKind, outKind, readoutKind, batchnormKind, lifKind, ifKind, liKind, iKind, addKind, scaleKind, maxpoolKind, avgpoolKind, sumpoolKind, globalavgpoolKind,
+  ssaKind, mulKind, tokensumKind,
 ];
 
 /** Other names a kind answers to (format 1's `pool` is a 2x2 stride-2 max pooling). */
@@ -39,3 +42,5 @@ export { maxpoolKind, avgpoolKind, sumpoolKind, globalavgpoolKind, type PoolAttr
 export { liKind, iKind, type LiAttrs } from './li.js';
 export { scaleKind, type ScaleAttrs } from './scale.js';
 export { readoutKind } from './readout.js';
+export { ssaKind, type SsaAttrs } from './attention.js';
+export { mulKind, tokensumKind } from './mask.js';
