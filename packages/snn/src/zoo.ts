@@ -38,6 +38,88 @@ class Graph {
   lif(name: string, input: string): string {
     return this.add({ type: 'lif', name }, [input]);
   }
+  /** SpikingJelly's MultiStepLIFNode(tau = 2, decay_input, hard reset to 0, detach_reset): u += (x - u) / 2. */
+  sjLif(name: string, input: string, theta = 1): string {
+    return this.add({ type: 'lif', name, lam: 0.5, gain: 0.5, theta }, [input]);
+  }
+  /** A token-wise linear layer (1x1 convolution, bias as nn.Linear and the 1x1 Conv2d heads have it) then batch norm. */
+  linearBn(name: string, input: string, out: number, bias: boolean): string {
+    this.add({ type: 'conv', name, out, kernel: 1, bias }, [input]);
+    return this.add({ type: 'batchnorm', name: `${name}_bn` }, [name]);
+  }
+}
+
+/**
+ * Spikformer for CIFAR-10 (Zhou et al., ICLR 2023; github.com/ZK-Zhou/spikformer,
+ * cifar10/model.py): spiking patch splitting (SPS: four 3x3 conv-BN-LIF, the last two
+ * followed by 3x3 stride-2 max pooling, then a relative position embedding conv-BN-LIF whose
+ * spikes are added to its input), then blocks x = x + SSA(x), x = x + MLP(x) (spike
+ * shortcuts: integer sums), the mean over tokens and a linear head. nn.Linear layers over
+ * tokens are 1x1 convolutions with a bias; BatchNorm1d over tokens is batch norm over
+ * positions; every neuron is SpikingJelly's LIF with tau = 2 (the attention's with threshold 0.5).
+ */
+function spikformer(dim: number, depth: number, heads: number, mlpRatio: number): LayerSpec[] {
+  const g = new Graph();
+  let x = 'input';
+  [dim / 8, dim / 4, dim / 2, dim].forEach((c, i) => {
+    const name = `sps_conv${i}`;
+    x = g.sjLif(`${name}_lif`, g.convBn(name, x, c));
+    if (i >= 2) x = g.add({ type: 'maxpool', name: `sps_pool${i}`, k: 3, stride: 2, padding: 1 }, [x]);
+  });
+  const rpe = g.sjLif('sps_rpe_lif', g.convBn('sps_rpe', x, dim));
+  x = g.add({ type: 'add', name: 'sps_add' }, [rpe, x]);
+  for (let b = 1; b <= depth; b++) {
+    const n = `b${b}`;
+    const [q, k, v] = ['q', 'k', 'v'].map((p) => g.sjLif(`${n}_${p}_lif`, g.linearBn(`${n}_${p}`, x, dim, true)));
+    const attn = g.sjLif(`${n}_attn_lif`, g.add({ type: 'ssa', name: `${n}_attn`, heads, scale: 0.125 }, [q!, k!, v!]), 0.5);
+    const proj = g.sjLif(`${n}_proj_lif`, g.linearBn(`${n}_proj`, attn, dim, true));
+    x = g.add({ type: 'add', name: `${n}_attn_add` }, [x, proj]);
+    const h = g.sjLif(`${n}_fc1_lif`, g.linearBn(`${n}_fc1`, x, dim * mlpRatio, true));
+    const o = g.sjLif(`${n}_fc2_lif`, g.linearBn(`${n}_fc2`, h, dim, true));
+    x = g.add({ type: 'add', name: `${n}_mlp_add` }, [x, o]);
+  }
+  const gap = g.add({ type: 'globalavgpool', name: 'gap' }, [x]);
+  g.add({ type: 'out', name: 'out', out: 10, bias: true }, [gap]);
+  return g.layers;
+}
+
+/**
+ * The Spike-driven Transformer for CIFAR-10 (Yao et al., NeurIPS 2023;
+ * github.com/BICLab/Spike-Driven-Transformer, model/spikeformer.py, module/sps.py,
+ * module/ms_conv.py, conf/cifar10/2_512_300E_t4.yml: pooling_stat 0011). SPS with max
+ * pooling after the third conv's spikes and after the fourth conv's batch norm (of
+ * currents), the position embedding added to that current (a membrane shortcut); blocks
+ * of SDSA (LIF of the block input, Q, K, V as 1x1 conv-BN-LIF without bias, K (.) V summed
+ * over tokens, a LIF with threshold 0.5, Q masked by it, 1x1 conv-BN projection) and an
+ * MLP of LIF-conv-BN pairs, each added to its input current; the mean over tokens, a LIF
+ * and a linear head. Neurons are SpikingJelly's LIF with tau = 2.
+ */
+function spikeDrivenTransformer(dim: number, depth: number, mlpRatio: number): LayerSpec[] {
+  const g = new Graph();
+  let x = 'input';
+  [dim / 8, dim / 4, dim / 2].forEach((c, i) => {
+    const name = `sps_conv${i}`;
+    x = g.sjLif(`${name}_lif`, g.convBn(name, x, c));
+    if (i === 2) x = g.add({ type: 'maxpool', name: `sps_pool${i}`, k: 3, stride: 2, padding: 1 }, [x]);
+  });
+  const feat = g.add({ type: 'maxpool', name: 'sps_pool3', k: 3, stride: 2, padding: 1 }, [g.convBn('sps_conv3', x, dim)]);
+  const rpe = g.convBn('sps_rpe', g.sjLif('sps_conv3_lif', feat), dim);
+  x = g.add({ type: 'add', name: 'sps_add' }, [rpe, feat]);
+  for (let b = 1; b <= depth; b++) {
+    const n = `b${b}`;
+    const s = g.sjLif(`${n}_attn_in_lif`, x);
+    const [q, k, v] = ['q', 'k', 'v'].map((p) => g.sjLif(`${n}_${p}_lif`, g.linearBn(`${n}_${p}`, s, dim, false)));
+    const kv = g.add({ type: 'mul', name: `${n}_kv` }, [k!, v!]);
+    const m = g.sjLif(`${n}_kv_lif`, g.add({ type: 'tokensum', name: `${n}_kv_sum` }, [kv]), 0.5);
+    const attn = g.add({ type: 'mul', name: `${n}_qkv` }, [q!, m]);
+    x = g.add({ type: 'add', name: `${n}_attn_add` }, [g.linearBn(`${n}_proj`, attn, dim, true), x]);
+    const h = g.linearBn(`${n}_fc1`, g.sjLif(`${n}_fc1_lif`, x), dim * mlpRatio, true);
+    const o = g.linearBn(`${n}_fc2`, g.sjLif(`${n}_fc2_lif`, h), dim, true);
+    x = g.add({ type: 'add', name: `${n}_mlp_add` }, [o, x]);
+  }
+  const head = g.sjLif('head_lif', g.add({ type: 'globalavgpool', name: 'gap' }, [x]));
+  g.add({ type: 'out', name: 'out', out: 10, bias: true }, [head]);
+  return g.layers;
 }
 
 type Block = (g: Graph, name: string, input: string, inC: number, out: number, stride: number) => string;
@@ -232,5 +314,19 @@ export const ZOO: readonly NetworkSpec[] = [
     dataset: 'digits',
     inputShape: [1, 8, 8],
     layers: digitsResnet(),
+  },
+  {
+    name: 'spikformer-4-384',
+    description: 'Spikformer-4-384 (Zhou et al. 2023, ZK-Zhou/spikformer cifar10): SPS 3x3 conv-BN-LIF 48/96/192/384 with two 3x3/2 max poolings to 8x8 = 64 tokens, 4 blocks of SSA (12 heads, scale 0.125) and MLP 384->1536->384 with spike shortcuts, token mean, linear 384->10; SpikingJelly LIF tau 2',
+    dataset: 'cifar10',
+    inputShape: CIFAR10,
+    layers: spikformer(384, 4, 12, 4),
+  },
+  {
+    name: 'sdt-2-512',
+    description: 'Spike-driven Transformer 2-512 (Yao et al. 2023, BICLab/Spike-Driven-Transformer cifar10): SPS 64/128/256/512 to 8x8 = 64 tokens, 2 blocks of SDSA (K.V masks, token sums, LIF at 0.5, Q masks) and MLP 512->2048->512 with membrane shortcuts, token mean, LIF, linear 512->10; SpikingJelly LIF tau 2',
+    dataset: 'cifar10',
+    inputShape: CIFAR10,
+    layers: spikeDrivenTransformer(512, 2, 4),
   },
 ];

@@ -13,6 +13,14 @@ const per64 = (component: string, action: string, picojoules: number, what: stri
 const INT_ADD = [[8, 0.03], [16, 0.05], [32, 0.1]] as const;
 const INT_MULT = [[8, 0.2], [32, 3.1]] as const;
 
+/**
+ * Softmax's exp and divide, which the table has no figure for, as the same compositions as
+ * in sata-32nm: exp 3 multiplies + 2 adds (the shift by the integer part left out: the
+ * table has no shifter), divide 3 multiplies + an add (a Newton-Raphson reciprocal step
+ * and the product). AND has no figure: it stays unpriced.
+ */
+const composed = (mults: number, adds: number): [number, number][] => INT_MULT.map(([b, m], i) => [b, mults * m + adds * INT_ADD[i === 0 ? 0 : 2][1]]);
+
 const entries: EnergyTableEntry[] = [
   // A MAC is an integer multiply plus an add of the same width; AND-accumulate is the add.
   fixed('pe', 'mac', 8, INT_MULT[0][1] + INT_ADD[0][1], '8-bit int multiply 0.2 + add 0.03'),
@@ -22,6 +30,8 @@ const entries: EnergyTableEntry[] = [
   ...(['lif', 'gradientUnit', 'vector'] as const).flatMap((c) => INT_ADD.map(([b, pj]) => fixed(c, 'add', b, pj, `${b}-bit int add`))),
   ...(['lif', 'encoder', 'pool'] as const).flatMap((c) => INT_ADD.map(([b, pj]) => fixed(c, 'compare', b, pj, `${b}-bit int add (a compare is a subtraction)`))),
   ...(['gradientUnit', 'vector'] as const).flatMap((c) => INT_MULT.map(([b, pj]) => fixed(c, 'multiply', b, pj, `${b}-bit int multiply`))),
+  ...composed(3, 2).map(([b, pj]) => fixed('vector', 'exp', b, pj, `${b}-bit exp composed of 3 int multiplies + 2 adds`)),
+  ...composed(3, 1).map(([b, pj]) => fixed('vector', 'divide', b, pj, `${b}-bit divide composed of 3 int multiplies + 1 add (Newton-Raphson)`)),
   per64('scratchpad', 'read', 10, '8 KiB SRAM read, 10 pJ per 64 bits (the smallest SRAM in the table: an upper bound for a register file)'),
   per64('scratchpad', 'write', 10, '8 KiB SRAM access, 10 pJ per 64 bits (the smallest SRAM in the table: an upper bound for a register file)'),
   per64('globalBuffer', 'read', 20, '32 KiB SRAM read, 20 pJ per 64 bits'),

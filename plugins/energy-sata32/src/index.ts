@@ -6,6 +6,16 @@ const CACTI = 'SATA_Sim CACTI 32 nm SRAM, 16 banks, 8-bit port, per access';
 /** SATA_Sim's primitive operations (pJ per 16-bit operation). */
 const PRIMITIVE = { multiply: 0.239, accumulate: 0.0389, add: 0.00967, and: 0.000794, compare: 0.00309, mux: 0.00172, register: 0.0301, shift: 0.00605 } as const;
 
+/**
+ * Softmax's exp and divide, which SATA_Sim has no figure for, composed of its primitives:
+ * exp(x) = 2^(x log2 e) by range reduction: a multiply by log2 e, a shift by the integer
+ * part and a second-order polynomial for 2^fraction (2 multiplies, 2 adds); a divide as a
+ * Newton-Raphson reciprocal from a seed table (one iteration x (2 - d x): 2 multiplies, an
+ * add; the seed read left out) and a multiply by the dividend.
+ */
+const EXP = 3 * PRIMITIVE.multiply + 2 * PRIMITIVE.add + PRIMITIVE.shift;
+const DIVIDE = 3 * PRIMITIVE.multiply + PRIMITIVE.add;
+
 const op = (component: string, action: string, picojoules: number, source: string): EnergyTableEntry => ({ component, action, picojoules, bits: 16, scaling: 'linear', source });
 
 /** The CACTI figures of SATA's global buffer partitions: read / write pJ per 8-bit access, leakage mW per bank. */
@@ -26,7 +36,9 @@ const entries: EnergyTableEntry[] = [
   ...(['multiply', 'add', 'mux', 'shift'] as const).map((a) => op('gradientUnit', a, PRIMITIVE[a], `${SIM}: ${a}`)),
   op('encoder', 'compare', PRIMITIVE.compare, `${SIM}: compare`),
   // The vector unit (batch norm, adds, average pooling) is built of the same 32 nm primitives.
-  ...(['add', 'multiply', 'shift', 'compare', 'mux'] as const).map((a) => op('vector', a, PRIMITIVE[a], `${SIM}: ${a} (vector unit)`)),
+  ...(['add', 'multiply', 'shift', 'compare', 'mux', 'and'] as const).map((a) => op('vector', a, PRIMITIVE[a], `${SIM}: ${a} (vector unit)`)),
+  op('vector', 'exp', EXP, `composed of ${SIM}: 3 multiply + 2 add + shift (2^(x log2 e), range reduction and a 2nd-order polynomial)`),
+  op('vector', 'divide', DIVIDE, `composed of ${SIM}: 3 multiply + add (one Newton-Raphson reciprocal step from a seed table, times the dividend)`),
   // A skipping array's row-index decoder (component-zero-skip): a zero test and a select per row.
   op('indexDecoder', 'compare', PRIMITIVE.compare, `${SIM}: compare (zero test of a row's index)`),
   op('indexDecoder', 'mux', PRIMITIVE.mux, `${SIM}: 2-input mux (selecting the next row)`),
