@@ -8,7 +8,7 @@ import { checkGolden, checkGoldenFile, parseGolden } from './golden.js';
 import { parseLayer, resolveNetwork } from './network.js';
 
 // Copies of the workplace's reference set, kept in the repository (reference/ORIGIN.md says where they come from).
-const sets = ['golden', 'golden-graph', 'golden-algorithms'].map((dir) => ({ dir, files: referenceFiles(dir, '.json') }));
+const sets = ['golden', 'golden-graph', 'golden-algorithms', 'golden-attention'].map((dir) => ({ dir, files: referenceFiles(dir, '.json') }));
 
 for (const { dir, files } of sets) {
   describe(`golden files in reference/${dir}`, () => {

@@ -245,7 +245,9 @@ export function compareGolden(g: GoldenCase, r: BpttResult, tolerance = GOLDEN_T
     q.push(compare('sg', ref, concat(tr.state['sg']!), steps('surrogate'), tolerance));
     const du = perStep(raw['du'], T, tr.numel, where, 'du');
     const producer = tr.layer.inputs[0]!;
-    if (producer >= 0 && r.layers[producer]!.layer.readers.length > 1) {
+    // With an input gain u[0] = g x[0] is a tensor of its own: nothing aliased.
+    const aliased = producer >= 0 && r.layers[producer]!.layer.readers.length > 1 && ((tr.layer.attrs as { gain?: number }).gain ?? 1) === 1;
+    if (aliased) {
       // The reference starts a neuron with u = x[0], the very tensor of its input, so the du it
       // records at the first step is that input's whole gradient when other layers read it too
       // (a shortcut): compared as such; the other steps are the neuron's own du.
@@ -258,7 +260,6 @@ export function compareGolden(g: GoldenCase, r: BpttResult, tolerance = GOLDEN_T
     if (isRecord(d)) {
       const own = r.densities[tr.layer.index]!.overall;
       // Under the reference's aliasing (above) its du density counts the input gradient at the first step.
-      const aliased = producer >= 0 && r.layers[producer]!.layer.readers.length > 1;
       const nz = (a: ArrayLike<number>): number => {
         let n = 0;
         for (let i = 0; i < a.length; i++) if (a[i] !== 0) n++;

@@ -132,8 +132,14 @@ describe('network files', () => {
     expect(() => parseNetwork({ inputShape: [1, 8, 8], layers: [{ type: 'conv', out: 4, kernal: 3 }] }, 'f.yaml')).toThrow(/f\.yaml: layers\[0\]: unknown field "kernal" for a conv layer/);
     expect(() => parseNetwork({ inputShape: [1, 8, 8], layers: [{ type: 'conv', out: 0, kernel: 3 }] }, 'f.yaml')).toThrow(/layers\[0\]: field "out" must be an integer >= 1, found 0/);
     expect(() => parseNetwork({ inputShape: [1, 8, 8], layers: [{ type: 'lstm', out: 3 }] }, 'f.yaml')).toThrow(
-      /layers\[0\]: field "type" must be one of add, avgpool, batchnorm, conv, fc, globalavgpool, i, if, li, lif, maxpool, out, pool, readout, scale, sumpool; found "lstm"/,
+      /layers\[0\]: field "type" must be one of add, avgpool, batchnorm, conv, fc, globalavgpool, i, if, li, lif, maxpool, mul, out, pool, readout, scale, ssa, sumpool, tokensum; found "lstm"/,
     );
+    const qkv = [{ type: 'conv', name: 'q', out: 6, kernel: 1 }, { type: 'conv', name: 'k', out: 6, kernel: 1, inputs: ['input'] }, { type: 'conv', name: 'v', out: 4, kernel: 1, inputs: ['input'] }];
+    expect(() => parseNetwork({ inputShape: [1, 4, 4], layers: [...qkv, { type: 'ssa', heads: 2, inputs: ['q', 'k', 'v'] }, { type: 'out', out: 2 }] }, 'f.yaml')).toThrow(/layer 3 \(ssa1, ssa\): Q, K and V must have one shape, found q 6x4x4, k 6x4x4, v 4x4x4/);
+    expect(() => parseNetwork({ inputShape: [1, 4, 4], layers: [...qkv.slice(0, 2), { type: 'ssa', heads: 4, inputs: ['q', 'k', 'q'] }, { type: 'out', out: 2 }] }, 'f.yaml')).toThrow(/4 heads do not divide the 6 channels of 6x4x4/);
+    expect(() => parseNetwork({ inputShape: [1, 4, 4], layers: [...qkv.slice(0, 2), { type: 'ssa', heads: 2, inputs: ['q', 'k'] }, { type: 'out', out: 2 }] }, 'f.yaml')).toThrow(/a ssa layer takes 3 input\(s\), found 2/);
+    expect(() => parseNetwork({ inputShape: [1, 4, 4], layers: [...qkv, { type: 'mul', inputs: ['q', 'v'] }, { type: 'out', out: 2 }] }, 'f.yaml')).toThrow(/mul needs inputs of one shape, or a second of \[C,1,1\] with the first's channels; found q 6x4x4, v 4x4x4/);
+    expect(() => parseNetwork({ inputShape: [1, 4, 4], layers: [{ type: 'maxpool', k: 3, padding: 2 }, { type: 'out', out: 2 }] }, 'f.yaml')).toThrow(/padding 2 must be at most half the window 3/);
     expect(() => parseNetwork({ inputShape: [1, 8, 8], layers: [{ type: 'lif', reset: 'hard' }, { type: 'out', out: 2 }] }, 'f.yaml')).toThrow(/layers\[0\]: field "reset" must be one of zero, subtract, found "hard"/);
     expect(() => parseNetwork({ inputShape: [1, 8, 8], layers: [{ type: 'conv', out: 2, k: 1, inputs: 'input' }, { type: 'out', out: 2 }] }, 'f.yaml')).toThrow(/field "inputs" must be a non-empty list of layer names/);
     expect(() => parseNetwork({ inputShape: [1, 8], layers: [] }, 'f.yaml')).toThrow(/field "inputShape" must be \[C, H, W\] or \[n\]/);
