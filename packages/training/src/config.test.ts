@@ -8,6 +8,7 @@ describe('training configuration', () => {
     expect(c.timesteps).toBe(8);
     expect(c.memory.glbKiB).toEqual({ ...DEFAULT_CONFIG.memory.glbKiB, weights: 288 });
     expect(c.sparsity).toMatchObject({ spike: 0.9, membraneGradient: 0.7, firingGradient: 0.6, mode: 'statistical', gating: true });
+    expect(c.ann.attention).toBe('softmax');
     expect(Object.isFrozen(c.memory.glbKiB)).toBe(true);
   });
 

@@ -8,6 +8,10 @@ describe('sata-32nm', () => {
     expect(sata32EnergyModel.energyPerAction({ component: 'pe', action: 'mac', bits: 16 })!.picojoules).toBeCloseTo(0.2779, 12);
     expect(sata32EnergyModel.energyPerAction({ component: 'pe', action: 'mac', bits: 8 })!.picojoules).toBeCloseTo(0.2779 / 2, 12);
     expect(sata32EnergyModel.energyPerAction({ component: 'dram', action: 'read', bits: 1 })!.picojoules).toBeCloseTo(55.58 / 16, 12);
+    // Softmax's exp and divide, composed of SATA_Sim's primitives; the AND of two spike masks.
+    expect(sata32EnergyModel.energyPerAction({ component: 'vector', action: 'exp', bits: 16 })!.picojoules).toBeCloseTo(3 * 0.239 + 2 * 0.00967 + 0.00605, 12);
+    expect(sata32EnergyModel.energyPerAction({ component: 'vector', action: 'divide', bits: 16 })!.picojoules).toBeCloseTo(3 * 0.239 + 0.00967, 12);
+    expect(sata32EnergyModel.energyPerAction({ component: 'vector', action: 'and', bits: 1 })!.picojoules).toBeCloseTo(0.000794 / 16, 12);
     // LIF update: add + compare + 2 mux + 3 register + shift = 0.11255 pJ.
     const lif = priceActions(sata32EnergyModel, [
       { component: 'lif', action: 'add', bits: 16, count: 1 },
