@@ -4,8 +4,8 @@ import type { BenchSuite } from '../harness.js';
 
 /**
  * One training iteration simulated end to end (schedule, events through the hardware,
- * pricing): VGG5, VGG16 and the graph networks ResNet-19 (tdBN) and SEW-ResNet-18 with
- * CIFAR-10 shapes, T = 4, batch 1, statistical sparsity.
+ * pricing): VGG5, VGG16, the graph networks ResNet-19 (tdBN) and SEW-ResNet-18 and the
+ * spiking transformer Spikformer-4-384 with CIFAR-10 shapes, T = 4, batch 1, statistical sparsity.
  * The rate is iterations per second; events per iteration and events per second are
  * reported beside it.
  */
@@ -31,6 +31,6 @@ export const trainingSuite: BenchSuite = {
         extra: () => ({ eventsPerIteration: events, eventsPerSecond: (events * runs) / seconds, wallSecondsPerIteration: seconds / runs }),
       };
     };
-    return [make('vgg5', 'sata-tiled'), make('vgg5', 'sata'), make('vgg5', 'ws'), make('vgg16', 'sata-tiled'), make('vgg16', 'sata'), make('vgg16', 'ws'), make('resnet19', 'sata-tiled'), make('sew-resnet18', 'sata-tiled')];
+    return [make('vgg5', 'sata-tiled'), make('vgg5', 'sata'), make('vgg5', 'ws'), make('vgg16', 'sata-tiled'), make('vgg16', 'sata'), make('vgg16', 'ws'), make('resnet19', 'sata-tiled'), make('sew-resnet18', 'sata-tiled'), make('spikformer-4-384', 'sata-tiled')];
   },
 };
