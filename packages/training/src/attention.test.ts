@@ -5,7 +5,9 @@ import { builtinRegistry } from '@sata/cli';
 import type { LayerSpec, NetworkSpec } from '@sata/plugin-api';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from './config.js';
-import { simulateTraining, type TrainingRun } from './run.js';
+import { measure } from './measure.js';
+import { writeActivityFromBptt } from './replayed.js';
+import { networkFor, simulateTraining, type TrainingRun } from './run.js';
 
 const registry = builtinRegistry();
 
@@ -86,6 +88,29 @@ describe('attention GEMMs of activations', () => {
       for (const [role, n] of Object.entries(want)) expect(ops.get(`${role}@${t}`), `${role} at t=${t}`).toBe(n);
       expect(want.scores).toBeGreaterThan(0);
       expect(want['query-grad']).toBeGreaterThan(0);
+    }
+  });
+
+  it('replayed: the GEMMs whose operands the trace holds (Q, K, V, dY) count as measured; the scores come from their density', () => {
+    const file = join(dir, 'ssa-replay.json');
+    writeFileSync(file, JSON.stringify(ssaNet()));
+    const base = resolveConfig({ network: file, batch: 2, timesteps: 2, dataflow: 'ws', sparsity: { mode: 'measured' }, seed: 3 });
+    const m = measure(networkFor(base, registry), base, registry);
+    const trace = join(dir, 'ssa.activity');
+    writeActivityFromBptt(trace, networkFor(base, registry), m.bptt);
+    const measured = opsByRole(simulateTraining(base, registry, { measurement: m }), 'attn');
+    const replayed = opsByRole(simulateTraining(resolveConfig({ network: file, batch: 2, timesteps: 2, dataflow: 'ws', sparsity: { mode: 'replayed', activityTrace: trace }, seed: 3 }), registry), 'attn');
+    for (const t of [0, 1]) {
+      for (const role of ['scores', 'score-grad']) expect(replayed.get(`${role}@${t}`), `${role}@${t}`).toBe(measured.get(`${role}@${t}`));
+      // A V: the recorded V slice's density times the scores' density from the recorded Q and K densities.
+      const tr = m.bptt.layers.find((l) => l.layer.name === 'attn')!;
+      const [D, N, dh] = [8, 9, 4];
+      const frac = (x: ArrayLike<number>, o = 0, n = x.length): number => Array.from({ length: n }, (_, i) => x[o + i]).filter((v) => v !== 0).length / n;
+      const [q, k, v] = [tr.x[0]![t]!, tr.x[1]![t]!, tr.x[2]![t]!];
+      const scores = 1 - (1 - frac(q) * frac(k)) ** dh;
+      let want = 0;
+      for (let b = 0; b < 2; b++) for (let h = 0; h < 2; h++) want += dh * N * N * frac(v, (b * D + h * dh) * N, dh * N) * scores;
+      expect(Math.abs(replayed.get(`attend@${t}`)! - want)).toBeLessThanOrEqual(1e-9 * want);
     }
   });
 
