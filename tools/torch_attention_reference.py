@@ -3,7 +3,7 @@
 layer kinds of spiking transformers (tools/GOLDEN-ATTENTION.md): Spikformer's spiking
 self-attention `ssa`, the Spike-driven Transformer's masks and sums `mul` and `tokensum`,
 the LIF input gain `gain` (SpikingJelly's decay_input) and max pooling with `padding`.
-A copy of the workplace's torch_graph_reference.py with these additions.
+A copy of reference/torch_graph_reference.py with these additions.
 
 Format 2 golden files describe a network as a list of named layers, each naming its
 inputs ("input" is the network input), with one operation per layer: conv and fc produce
