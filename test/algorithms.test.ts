@@ -5,6 +5,7 @@
 import { builtinRegistry, runCli } from '@sata/cli';
 import { resolveConfig, simulateTraining, type TrainingRun } from '@sata/training';
 import { describe, expect, it } from 'vitest';
+import { capture } from './cli.js';
 
 const registry = builtinRegistry();
 const run = (algorithm: string, o: Record<string, unknown> = {}): TrainingRun =>
@@ -14,11 +15,6 @@ const readsOf = (r: TrainingRun, label: string): string[] => {
   const s = r.schedule.steps.find((x) => x.label === label)!;
   return s.kind === 'gemm' ? [s.tensors!.ifmap!, s.tensors!.filter!] : s.traffic!.filter((a) => a.access === 'read').map((a) => a.tensor);
 };
-
-function capture() {
-  const io = { stdout: '', stderr: '', interactive: false, out: (t: string) => void (io.stdout += `${t}\n`), err: (t: string) => void (io.stderr += `${t}\n`) };
-  return io;
-}
 
 describe('training algorithms on SATA', () => {
   const bptt = run('bptt');

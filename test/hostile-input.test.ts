@@ -9,16 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../packages/cli/src/app.js';
-import type { CliIO } from '../packages/cli/src/context.js';
-
-async function sata(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { out: (t) => void (out += t.endsWith('\n') ? t : `${t}\n`), err: (t) => void (err += t.endsWith('\n') ? t : `${t}\n`), interactive: false };
-  const code = await runCli(argv, io);
-  return { code, out, err };
-}
+import { sata } from './cli.js';
 
 /** Exit 2, the message matches, no stack, nothing on stdout. */
 async function refused(args: string[], message: RegExp): Promise<string> {

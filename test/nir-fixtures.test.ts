@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../packages/cli/src/app.js';
+import { capture } from './cli.js';
 
 const ROOT = join(__dirname, '../reference/nir');
 if (!existsSync(join(ROOT, 'README.md'))) throw new Error(`NIR fixtures missing: ${ROOT} (copy them from the shared reference folder, see reference/nir/ORIGIN.md)`);
@@ -22,11 +23,6 @@ interface Reference {
   spikeCounts: Record<string, number>;
   neuronNodes: string[];
   alt_snntorchOriginal?: unknown;
-}
-
-function capture() {
-  const io = { stdout: '', stderr: '', interactive: false, out: (t: string) => void (io.stdout += `${t}\n`), err: (t: string) => void (io.stderr += `${t}\n`) };
-  return io;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'sata-nir-'));

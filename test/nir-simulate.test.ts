@@ -11,15 +11,11 @@ import { builtinRegistry } from '../packages/cli/src/registry.js';
 import { runCli } from '../packages/cli/src/app.js';
 import { networkFromRef } from '../packages/snn/src/index.js';
 import { resolveConfig, simulateTraining } from '../packages/training/src/index.js';
+import { capture } from './cli.js';
 
 const NIR = join(__dirname, '../reference/nir/cnn-avgpool/model.nir');
 const registry = builtinRegistry();
 const dir = mkdtempSync(join(tmpdir(), 'sata-nir-sim-'));
-
-function capture() {
-  const io = { stdout: '', stderr: '', interactive: false, out: (t: string) => void (io.stdout += `${t}\n`), err: (t: string) => void (io.stderr += `${t}\n`) };
-  return io;
-}
 
 describe('simulating an imported NIR network', () => {
   const yaml = join(dir, 'cnn.yaml');

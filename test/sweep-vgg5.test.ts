@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../packages/cli/src/app.js';
-import type { CliIO } from '../packages/cli/src/context.js';
+import { sata } from './cli.js';
 
 /**
  * Issue 7's acceptance: a sweep of T = 1..8 over VGG5, real simulations (the default
@@ -13,14 +12,6 @@ import type { CliIO } from '../packages/cli/src/context.js';
  * tested with the stand-in runner, packages/sweep/src/sweep.test.ts). The `sata` dataflow (SATA's weight-stationary
  * mapping with the T steps batched) keeps it to a few seconds per run.
  */
-async function sata(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { out: (t) => void (out += t.endsWith('\n') ? t : `${t}\n`), err: (t) => void (err += t.endsWith('\n') ? t : `${t}\n`), interactive: false };
-  const code = await runCli(argv, io);
-  return { code, out, err };
-}
-
 // Workers load packages/sweep/dist/worker.js and packages/cli/dist/sweep-point.js (npm test builds first).
 const built = ['../packages/sweep/dist/worker.js', '../packages/cli/dist/sweep-point.js'].every((p) => existsSync(fileURLToPath(new URL(p, import.meta.url))));
 

@@ -7,11 +7,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, builtinRegistry, type CliIO } from '@sata/cli';
+import { builtinRegistry } from '@sata/cli';
 import type { ComparisonResult, TrainingResult } from '@sata/plugin-api';
 import { validateResult } from '@sata/report';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trainingTimelineOfTrace } from '../packages/cli/src/runs/simulate-kind.js';
+import { sataJoined as sata } from './cli.js';
 
 let dir: string;
 let result: TrainingResult;
@@ -23,14 +24,6 @@ beforeAll(async () => {
   result = validateResult(JSON.parse(r.out), 'simulate --timeline') as TrainingResult;
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function sata(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const cli: CliIO = { out: (t) => void out.push(t), err: (t) => void err.push(t), interactive: false };
-  const code = await runCli(args, cli);
-  return { code, out: out.join(''), err: err.join('') };
-}
 
 type Event = { ph: string; tid: number; name: string; cat?: string; ts: number; dur?: number; args: Record<string, any> };
 

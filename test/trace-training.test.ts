@@ -6,25 +6,18 @@
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, builtinRegistry, type CliIO } from '@sata/cli';
+import { builtinRegistry } from '@sata/cli';
 import { recordRunToFile } from '@sata/trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The CLI's run kinds are not part of its public API; tests reach them by path.
 import { simulateRunKind } from '../packages/cli/src/runs/simulate-kind.js';
+import { sataJoined as sata } from './cli.js';
 
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'sata-trace-training-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function sata(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const cli: CliIO = { out: (t) => void out.push(t), err: (t) => void err.push(t), interactive: false };
-  const code = await runCli(args, cli);
-  return { code, out: out.join(''), err: err.join('') };
-}
 
 const MODELS = ['sata-32nm', 'eyeriss', 'horowitz-45nm'];
 

@@ -52,8 +52,9 @@ export function operandDensity(op: ActivationOperand, d: OperandDensities, layer
 
 /** The spec layer a format-1 node came from, when it is the neuron the shorthand implied. */
 export function impliedBy(net: Network, l: ResolvedLayer): ResolvedLayer | null {
-  const first = net.layers.find((x) => x.origin === l.origin)!;
-  return first === l ? null : first;
+  // The resolver puts an implied neuron right after the layer it follows (same spec origin).
+  const prev = l.index > 0 ? net.layers[l.index - 1]! : null;
+  return prev && prev.origin === l.origin ? prev : null;
 }
 
 /**

@@ -13,6 +13,7 @@ import { ConfigError } from '@sata/core';
 import type { LayerKind, LoweringContext } from '@sata/plugin-api';
 import { alloc } from '../tensor.js';
 import { dtypeOfArray, fmtShape } from './common.js';
+import { channelSumKind } from './pool.js';
 
 type NoAttrs = Record<string, never>;
 
@@ -109,8 +110,6 @@ export const mulKind: LayerKind<NoAttrs> = {
   },
 };
 
-const countBits = (n: number): number => Math.ceil(Math.log2(n + 1));
-
 function lowerTokenSum(ctx: LoweringContext<NoAttrs>, pass: 'forward' | 'backward', t: number | null): void {
   const l = ctx.layer;
   if (t === null) throw new ConfigError(`layer ${l.name}: tokensum runs one step at a time`);
@@ -135,47 +134,4 @@ function lowerTokenSum(ctx: LoweringContext<NoAttrs>, pass: 'forward' | 'backwar
   });
 }
 
-export const tokensumKind: LayerKind<NoAttrs> = {
-  name: 'tokensum',
-  version: '1.0.0',
-  description: 'Sum over the positions (tokens) per channel: [C,1,1] (of spikes: an integer count)',
-  fields: {},
-  timing: 'step',
-  parse: () => ({}),
-  infer: (_a, inputs) => {
-    const [C, H, W] = inputs[0]!.shape;
-    return { outShape: [C, 1, 1], value: 'real', role: inputs[0]!.role, ...(inputs[0]!.value === 'spike' ? { bits: countBits(H * W) } : {}) };
-  },
-  forward(ctx) {
-    const l = ctx.layer;
-    const [C, H, W] = l.inShape;
-    const P = H * W;
-    const y = ctx.inputs[0]!.map((x) => {
-      const out = alloc(dtypeOfArray(x), ctx.batch * C);
-      for (let bc = 0; bc < ctx.batch * C; bc++) {
-        let s = 0;
-        for (let p = 0; p < P; p++) s += x[bc * P + p]!;
-        out[bc] = s;
-      }
-      return out;
-    });
-    return { y };
-  },
-  backward(ctx) {
-    if (!ctx.needsInputGrad[0]) return { dx: [null], grads: {} };
-    const [C, H, W] = ctx.layer.inShape;
-    const P = H * W;
-    const dx = ctx.dy.map((dy) => {
-      const out = alloc(dtypeOfArray(dy), ctx.batch * C * P);
-      for (let bc = 0; bc < ctx.batch * C; bc++) out.fill(dy[bc]!, bc * P, (bc + 1) * P);
-      return out;
-    });
-    return { dx: [dx], grads: {} };
-  },
-  lower: lowerTokenSum,
-  denseOps: (l, batch) => ({ FP: batch * l.inSize, BP: batch * l.inSize, WG: 0 }),
-  density: {
-    output: (l, inputs) => 1 - (1 - inputs[0]!) ** (l.inShape[1] * l.inShape[2]),
-    inputGrad: (_l, dy) => dy,
-  },
-};
+export const tokensumKind = channelSumKind('tokensum', '1.0.0', 'Sum over the positions (tokens) per channel: [C,1,1] (of spikes: an integer count)', false, lowerTokenSum);

@@ -240,50 +240,55 @@ function windowSumKind(name: string, description: string, mean: boolean): LayerK
 export const avgpoolKind = windowSumKind('avgpool', 'Average pooling over k x k windows (of spikes: a count, so the next layer multiplies)', true);
 export const sumpoolKind = windowSumKind('sumpool', 'Sum pooling over k x k windows (NIR SumPool2d; of spikes: a count, so the next layer multiplies)', false);
 
-export const globalavgpoolKind: LayerKind<Record<string, never>> = {
-  name: 'globalavgpool',
-  version: '2.0.0',
-  description: 'Mean over H and W per channel: [C]',
-  fields: {},
-  timing: 'step',
-  parse: () => ({}),
-  infer: (_a, inputs) => {
-    const [C, H, W] = inputs[0]!.shape;
-    return { outShape: [C, 1, 1], value: 'real', role: inputs[0]!.role, ...(inputs[0]!.value === 'spike' ? { bits: countBits(H * W) } : {}) };
-  },
-  forward(ctx) {
-    const l = ctx.layer;
-    const [C, H, W] = l.inShape;
-    const P = H * W;
-    const y = ctx.inputs[0]!.map((x) => {
-      const out = alloc(dtypeOfArray(x), ctx.batch * C);
-      for (let bc = 0; bc < ctx.batch * C; bc++) {
-        let s = 0;
-        for (let p = 0; p < P; p++) s += x[bc * P + p]!;
-        out[bc] = s / P;
-      }
-      return out;
-    });
-    return { y };
-  },
-  backward(ctx) {
-    if (!ctx.needsInputGrad[0]) return { dx: [null], grads: {} };
-    const [C, H, W] = ctx.layer.inShape;
-    const P = H * W;
-    const dx = ctx.dy.map((dy) => {
-      const out = alloc(dtypeOfArray(dy), ctx.batch * C * P);
-      for (let bc = 0; bc < ctx.batch * C; bc++) {
-        const g = dy[bc]! / P;
-        for (let p = 0; p < P; p++) out[bc * P + p] = g;
-      }
-      return out;
-    });
-    return { dx: [dx], grads: {} };
-  },
-  lower: (ctx, pass, t) => lowerAverage(ctx, pass, t, ctx.layer.inShape[1] * ctx.layer.inShape[2]),
-  denseOps: (l, batch) => ({ FP: batch * l.inSize, BP: batch * l.inSize, WG: 0 }),
-  density: {
-    output: (l, inputs) => 1 - (1 - inputs[0]!) ** (l.inShape[1] * l.inShape[2]),
-    inputGrad: (_l, dy) => dy,
-  },
-};
+/**
+ * The sum over H and W per channel ([C, 1, 1]; of spikes: a count), divided by H*W for the
+ * mean: globalavgpool, and the Spike-driven Transformer's token sum (with its own lowering).
+ */
+export function channelSumKind(name: string, version: string, description: string, mean: boolean, lower: LayerKind<Record<string, never>>['lower']): LayerKind<Record<string, never>> {
+  return {
+    name,
+    version,
+    description,
+    fields: {},
+    timing: 'step',
+    parse: () => ({}),
+    infer: (_a, inputs) => {
+      const [C, H, W] = inputs[0]!.shape;
+      return { outShape: [C, 1, 1], value: 'real', role: inputs[0]!.role, ...(inputs[0]!.value === 'spike' ? { bits: countBits(H * W) } : {}) };
+    },
+    forward(ctx) {
+      const l = ctx.layer;
+      const [C, H, W] = l.inShape;
+      const P = H * W;
+      const y = ctx.inputs[0]!.map((x) => {
+        const out = alloc(dtypeOfArray(x), ctx.batch * C);
+        for (let bc = 0; bc < ctx.batch * C; bc++) {
+          let s = 0;
+          for (let p = 0; p < P; p++) s += x[bc * P + p]!;
+          out[bc] = mean ? s / P : s;
+        }
+        return out;
+      });
+      return { y };
+    },
+    backward(ctx) {
+      if (!ctx.needsInputGrad[0]) return { dx: [null], grads: {} };
+      const [C, H, W] = ctx.layer.inShape;
+      const P = H * W;
+      const dx = ctx.dy.map((dy) => {
+        const out = alloc(dtypeOfArray(dy), ctx.batch * C * P);
+        for (let bc = 0; bc < ctx.batch * C; bc++) out.fill(mean ? dy[bc]! / P : dy[bc]!, bc * P, (bc + 1) * P);
+        return out;
+      });
+      return { dx: [dx], grads: {} };
+    },
+    lower,
+    denseOps: (l, batch) => ({ FP: batch * l.inSize, BP: batch * l.inSize, WG: 0 }),
+    density: {
+      output: (l, inputs) => 1 - (1 - inputs[0]!) ** (l.inShape[1] * l.inShape[2]),
+      inputGrad: (_l, dy) => dy,
+    },
+  };
+}
+
+export const globalavgpoolKind = channelSumKind('globalavgpool', '2.0.0', 'Mean over H and W per channel: [C]', true, (ctx, pass, t) => lowerAverage(ctx, pass, t, ctx.layer.inShape[1] * ctx.layer.inShape[2]));
