@@ -50,7 +50,7 @@ function opsByRole(run: TrainingRun, layer: string): Map<string, number> {
   run.run.steps.forEach((r, i) => {
     const s = run.schedule.steps[i]!;
     if (s.kind !== 'gemm' || s.label.split('/')[0] !== layer) return;
-    const key = `${s.label.split('/').pop()}@${run.schedule.tags[i]!.t}`;
+    const key = `${s.label.split('/').pop()}@${s.attribution!.t}`;
     m.set(key, (m.get(key) ?? 0) + r.counts.activeOps);
   });
   return m;

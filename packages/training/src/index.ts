@@ -7,7 +7,7 @@
  */
 export { DEFAULT_CONFIG, resolveConfig, architectureFor, hardwareDefaults, type TrainingConfig, type ResolvedConfig, type LayerSparsity } from './config.js';
 export { statisticalActivity, measuredActivity, annActivity, propagatedActivity, impliedBy, type ActivitySource, type StepDensities } from './activity.js';
-export { snnSchedule, annSchedule, tensorName, tensorClass, PARTITION, TENSOR_CLASSES, type StepTag, type TrainingSchedule } from './schedule.js';
+export { snnSchedule, annSchedule, tensorName, tensorClass, PARTITION, TENSOR_CLASSES, type TrainingSchedule } from './schedule.js';
 export { simulateTraining, algorithmOf, networkFor, acceleratorFor, dataflowFor, scheduleFor, energyFigures, type TrainingRun, type RunOptions } from './run.js';
 export { measure, type Measurement } from './measure.js';
 export { buildTimeline, stepAttribution, type TimelineFacts } from './timeline.js';

@@ -53,7 +53,7 @@ function stepOps(run: TrainingRun, layer: string, stage: string, t: number): num
   let n = 0;
   run.run.steps.forEach((r, i) => {
     const s = run.schedule.steps[i]!;
-    const tag = run.schedule.tags[i]!;
+    const tag = s.attribution!;
     if (s.kind === 'gemm' && s.label.split('/')[0] === layer && tag.stage === stage && tag.t === t) n += r.counts.activeOps;
   });
   return n;

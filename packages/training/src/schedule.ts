@@ -6,7 +6,7 @@ import type { ActivitySource } from './activity.js';
 import type { ResolvedConfig } from './config.js';
 
 /** Where a step belongs in the results: layer, stage and (0-based) time step (null: all steps at once). */
-export interface StepTag {
+interface StepTag {
   readonly layer: number;
   readonly stage: Stage;
   readonly t: number | null;
@@ -14,7 +14,6 @@ export interface StepTag {
 
 export interface TrainingSchedule {
   readonly steps: ScheduleStep[];
-  readonly tags: StepTag[];
   /** Bits of kept tensors live after each step (written for a later reader and not yet read for the last time). */
   readonly keptBits: number[];
   /** The same without the weight gradients (which every algorithm accumulates until WU): the state the algorithm keeps. */
@@ -307,9 +306,7 @@ class ScheduleBuilder {
     const keptBits = this.liveBits(lastRead, size, writtenAt, () => true);
     const stateBits = this.liveBits(lastRead, size, writtenAt, (v) => tensorClass(nameOf[v]!) !== 'weight gradient');
     const steps: ScheduleStep[] = [];
-    const tags: StepTag[] = [];
     this.items.forEach((it, i) => {
-      tags.push(it.tag);
       const attribution = { layer: this.net.layers[it.tag.layer]!.name, stage: it.tag.stage, t: it.tag.t };
       const vs = versionOf[i]!;
       const isLast = (k: number): boolean => vs[k]! >= 0 && lastRead[vs[k]!] === i;
@@ -343,7 +340,7 @@ class ScheduleBuilder {
         traffic,
       } satisfies VectorStep);
     });
-    return { steps, tags, keptBits, stateBits, algorithm: this.algorithm.label };
+    return { steps, keptBits, stateBits, algorithm: this.algorithm.label };
   }
 
   /** Bits of kept versions (read by a later step) live after each step: from their write to their last read. */

@@ -13,8 +13,8 @@ function gemmOps(run: TrainingRun, layer: string, stage: Stage): { active: numbe
   let active = 0;
   let gated = 0;
   run.run.steps.forEach((r, i) => {
-    const tag = run.schedule.tags[i]!;
     const step = run.schedule.steps[i]!;
+    const tag = step.attribution!;
     if (step.kind !== 'gemm' || tag.stage !== stage || run.schedule.steps[i]!.label.split('/')[0] !== layer) return;
     active += r.counts.activeOps;
     gated += r.counts.gatedOps;
