@@ -7,6 +7,7 @@
 import { ConfigError, quote, readDocument } from '@sata/core';
 import type { AlgorithmInstance, LayerSpec, NetworkSpec } from '@sata/plugin-api';
 import { algorithmFor } from './algorithms/index.js';
+import { countNonzero } from './tensor.js';
 import { runBptt, type BpttResult, type LayerTrace } from './bptt.js';
 import { parseInputShape, parseLayer, resolveNetwork, type Network } from './network.js';
 
@@ -260,13 +261,8 @@ export function compareGolden(g: GoldenCase, r: BpttResult, tolerance = GOLDEN_T
     if (isRecord(d)) {
       const own = r.densities[tr.layer.index]!.overall;
       // Under the reference's aliasing (above) its du density counts the input gradient at the first step.
-      const nz = (a: ArrayLike<number>): number => {
-        let n = 0;
-        for (let i = 0; i < a.length; i++) if (a[i] !== 0) n++;
-        return n;
-      };
       const ours = aliased
-        ? { ...own, du: (nz(r.layers[producer]!.dy[0]!) + tr.state['du']!.slice(1).reduce((n, a) => n + nz(a), 0)) / (tr.numel * T) }
+        ? { ...own, du: (countNonzero(r.layers[producer]!.dy[0]!) + tr.state['du']!.slice(1).reduce((n, a) => n + countNonzero(a), 0)) / (tr.numel * T) }
         : own;
       const pairs: [string, number | null, unknown][] = [
         ['density.spike', ours.spike, d['spike']],

@@ -172,19 +172,6 @@ export function transposeMatrix(m: Matrix): Matrix {
   return { rows: m.cols, cols: m.rows, data };
 }
 
-/** Matrices of equal width one below the other, as a matrix of nonzeros (steps stacked along M). */
-export function stackRows(ms: readonly Matrix[]): Matrix {
-  const cols = ms[0]!.cols;
-  const rows = ms.reduce((s, m) => s + m.rows, 0);
-  const data = new Uint8Array(rows * cols);
-  let off = 0;
-  for (const m of ms) {
-    for (let i = 0; i < m.rows * m.cols; i++) data[off + i] = nz(m.data[i]!);
-    off += m.rows * m.cols;
-  }
-  return { rows, cols, data };
-}
-
 /** The GEMM facet of a layer, or a clear error for a kind without GEMMs. */
 export function gemmFacetOf(l: ResolvedLayer) {
   const g = l.def.gemms;

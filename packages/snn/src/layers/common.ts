@@ -75,7 +75,8 @@ export function accumulateBiasGrad(dy: FloatArray, dbias: FloatArray, batch: num
   }
 }
 
-const nz = (v: number): number => (v !== 0 ? 1 : 0);
+/** 1 where a value is nonzero: operand matrices only say where zeros are. */
+export const nz = (v: number): number => (v !== 0 ? 1 : 0);
 
 /** A [B, N] batch-major tensor as a B x N matrix of nonzeros. */
 export function rowsMatrix(x: ArrayLike<number>, rows: number, cols: number): { rows: number; cols: number; data: Uint8Array } {

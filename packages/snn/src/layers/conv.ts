@@ -8,7 +8,7 @@ import { ConfigError } from '@sata/core';
 import type { GemmFacet, LayerKind, ResolvedLayer } from '@sata/plugin-api';
 import { convBackward, convBackwardInput, convForwardT, convOutSize, convWeightGrad, im2colT, transpose, Workspace, type ConvGeometry } from '../kernels.js';
 import { alloc, type FloatArray } from '../tensor.js';
-import { accumulateBiasGrad, addBias, presynapticTraces, boolField, dtypeOfArray, eitherField, fmtShape, gemmOps, intField, lowerWeightedGemms, lowerWeightUpdate, weightOf, zerosPerStep } from './common.js';
+import { accumulateBiasGrad, addBias, nz, presynapticTraces, boolField, dtypeOfArray, eitherField, fmtShape, gemmOps, intField, lowerWeightedGemms, lowerWeightUpdate, weightOf, zerosPerStep } from './common.js';
 
 export interface ConvAttrs {
   readonly out: number;
@@ -28,8 +28,6 @@ export function convGeometry(l: Conv, batch: number): ConvGeometry {
     kernel: l.attrs.kernel, stride: l.attrs.stride, padding: l.attrs.padding, Ho: l.outShape[1], Wo: l.outShape[2],
   };
 }
-
-const nz = (v: number): number => (v !== 0 ? 1 : 0);
 
 export const convGemms: GemmFacet<ConvAttrs> = {
   shapes(l, batch) {
