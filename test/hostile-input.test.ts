@@ -32,7 +32,8 @@ const device = (p: string): string => {
   return `${st.isCharacterDevice()} ${st.rdev}`;
 };
 const TRACE = fileURLToPath(new URL('../traces/vgg5-conv2.trace', import.meta.url));
-const MAIN = fileURLToPath(new URL('../packages/cli/dist/main.js', import.meta.url));
+// The command as users run it (the bin: the bundle when it is up to date).
+const MAIN = fileURLToPath(new URL('../packages/cli/bin/sata.js', import.meta.url));
 const SMALL = ['--network', 'mlp', '-T', '2'];
 
 describe('an output that is a device or special file is written in place, never replaced', () => {

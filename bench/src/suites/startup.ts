@@ -7,7 +7,9 @@ import type { BenchCase, BenchSuite } from '../harness.js';
  * measured in one run so that the ratio is taken on the same machine state. Goal (issue 15):
  * `--version`, `--help` and a small `sata layer` within 2x a bare node.
  */
-const MAIN = fileURLToPath(new URL('../../../packages/cli/dist/main.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../../packages/cli/bin/sata.js', import.meta.url));
+/** The unbundled CLI (what the bin runs when the bundle is missing or stale), for comparison. */
+const UNBUNDLED = fileURLToPath(new URL('../../../packages/cli/dist/main.js', import.meta.url));
 
 function spawnCase(name: string, args: readonly string[], baseline: { ms: number }, isBaseline = false): BenchCase {
   let total = 0;
@@ -37,10 +39,11 @@ export const startupSuite: BenchSuite = {
     const baseline = { ms: NaN };
     return [
       spawnCase('node-e-0', ['-e', '0'], baseline, true),
-      spawnCase('sata-version', [MAIN, '--version'], baseline),
-      spawnCase('sata-help', [MAIN, '--help'], baseline),
-      spawnCase('sata-layer-gemm-8x8x8', [MAIN, 'layer', '--gemm', '8,8,8'], baseline),
-      spawnCase('sata-simulate-help', [MAIN, 'simulate', '--help'], baseline),
+      spawnCase('sata-version', [BIN, '--version'], baseline),
+      spawnCase('sata-help', [BIN, '--help'], baseline),
+      spawnCase('sata-layer-gemm-8x8x8', [BIN, 'layer', '--gemm', '8,8,8'], baseline),
+      spawnCase('sata-simulate-help', [BIN, 'simulate', '--help'], baseline),
+      spawnCase('unbundled-layer-gemm-8x8x8', [UNBUNDLED, 'layer', '--gemm', '8,8,8'], baseline),
     ];
   },
 };

@@ -11,7 +11,7 @@ export interface CliIO {
 
 export interface CommandContext {
   readonly io: CliIO;
-  /** The registry with every built-in plugin, frozen. */
+  /** The frozen registry of the command's plugins: every built-in one, or the hardware plugins for a command that declares `plugins: 'hardware'`. */
   registry(): Registry;
 }
 
@@ -28,6 +28,11 @@ export interface SataCommand<A = any> {
 export interface CommandEntry {
   readonly command: string;
   readonly describe: string;
+  /**
+   * 'hardware': the command builds no network and runs on the hardware plugins alone
+   * (HARDWARE_PLUGINS), so it starts without loading the SNN model. Default: every plugin.
+   */
+  readonly plugins?: 'hardware';
   load(): Promise<CommandFactory>;
 }
 

@@ -1,37 +1,17 @@
-import { zeroSkipPlugin } from '@sata/component-zero-skip';
-import { isDataflowPlugin } from '@sata/dataflow-is';
-import { osDataflowPlugin } from '@sata/dataflow-os';
-import { wsDataflowPlugin } from '@sata/dataflow-ws';
-import { sataDataflowPlugin } from '@sata/dataflow-sata';
-import { accelergyEnergyPlugin } from '@sata/energy-accelergy';
-import { eyerissEnergyPlugin } from '@sata/energy-eyeriss';
-import { horowitzEnergyPlugin } from '@sata/energy-horowitz45';
-import { sata32EnergyPlugin } from '@sata/energy-sata32';
-import { hwPlugin } from '@sata/hw';
 import { nirPlugin } from '@sata/nir';
 import { Registry, type Plugin } from '@sata/plugin-api';
 import { snnPlugin } from '@sata/snn';
-import { examplePlugin } from './example-plugin.js';
+import { HARDWARE_PLUGINS } from './hardware-plugins.js';
+
+/** The built-in plugins that contribute no hardware: the SNN model (layer kinds, encoders, algorithms, the zoo) and network formats. */
+export const MODEL_PLUGINS: readonly Plugin[] = [snnPlugin, nirPlugin];
 
 /**
  * The plugins this build ships, imported explicitly by name (no folder scanning). A user
- * adds their own by registering it here or by building a registry in their own script.
+ * adds their own by registering it here (in HARDWARE_PLUGINS if it contributes any hardware)
+ * or by building a registry in their own script.
  */
-export const BUILTIN_PLUGINS: readonly Plugin[] = [
-  examplePlugin,
-  snnPlugin,
-  nirPlugin,
-  hwPlugin,
-  zeroSkipPlugin,
-  osDataflowPlugin,
-  wsDataflowPlugin,
-  isDataflowPlugin,
-  sataDataflowPlugin,
-  sata32EnergyPlugin,
-  eyerissEnergyPlugin,
-  horowitzEnergyPlugin,
-  accelergyEnergyPlugin,
-];
+export const BUILTIN_PLUGINS: readonly Plugin[] = [...HARDWARE_PLUGINS, ...MODEL_PLUGINS];
 
 export function builtinRegistry(extra: readonly Plugin[] = []): Registry {
   const r = new Registry();

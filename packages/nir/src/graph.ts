@@ -5,9 +5,17 @@
  * inflates the gzip-compressed datasets `nir.write` produces. Anything the file does not
  * hold as NIR lays it out is a ConfigError naming the file and the node.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { ConfigError } from '@sata/core';
-import { Dataset, File, Group } from 'jsfive';
+import { createRequire } from 'node:module';
+import { ConfigError, readInputFile } from '@sata/core';
+import type { Dataset, File, Group } from 'jsfive';
+
+type Jsfive = typeof import('jsfive');
+let jsfiveModule: Jsfive | undefined;
+
+/** The HDF5 reader, loaded when a NIR file is read: other commands need none of its 6 MB. */
+function jsfive(): Jsfive {
+  return (jsfiveModule ??= createRequire(import.meta.url)('jsfive') as Jsfive);
+}
 
 export type NirDType = 'float32' | 'float64' | 'int64' | 'string';
 
@@ -71,13 +79,13 @@ function child(g: Group, key: string, where: string): Group | Dataset {
 
 function group(g: Group, key: string, where: string): Group {
   const c = child(g, key, where);
-  if (!(c instanceof Group)) throw new ConfigError(`${where}: "${key}" must be a group`);
+  if (!(c instanceof jsfive().Group)) throw new ConfigError(`${where}: "${key}" must be a group`);
   return c;
 }
 
 function scalarString(g: Group, key: string, where: string): string {
   const c = child(g, key, where);
-  if (!(c instanceof Dataset)) throw new ConfigError(`${where}: "${key}" must be a dataset`);
+  if (!(c instanceof jsfive().Dataset)) throw new ConfigError(`${where}: "${key}" must be a dataset`);
   const a = arrayOf(c, `${where}/${key}`);
   if (a.dtype !== 'string' || a.data.length !== 1) throw new ConfigError(`${where}/${key}: expected one string`);
   return a.data[0] as string;
@@ -92,7 +100,7 @@ function readNode(nodesGroup: Group, name: string, where: string): NirNode {
   for (const k of g.keys) {
     if (k === 'type') continue;
     const d = g.get(k);
-    if (!(d instanceof Dataset)) throw new ConfigError(`${w}: "${k}" is a group, expected a dataset`);
+    if (!(d instanceof jsfive().Dataset)) throw new ConfigError(`${w}: "${k}" is a group, expected a dataset`);
     fields[k] = arrayOf(d, `${w}: field ${k}`);
   }
   return { name, type: nodeType, fields };
@@ -114,7 +122,7 @@ function readGraph(file: File, path: string): NirGraph {
     }
   });
   const e = child(root, 'edges', where);
-  if (!(e instanceof Dataset)) throw new ConfigError(`${where}: "edges" must be a dataset`);
+  if (!(e instanceof jsfive().Dataset)) throw new ConfigError(`${where}: "edges" must be a dataset`);
   const edges = arrayOf(e, `${where}/edges`);
   const empty = edges.shape.length === 1 && edges.shape[0] === 0;
   if (!empty && (edges.dtype !== 'string' || edges.shape.length !== 2 || edges.shape[1] !== 2)) throw new ConfigError(`${where}/edges: expected an (E, 2) dataset of node names, found ${edges.dtype} [${edges.shape.join(', ')}]`);
@@ -125,19 +133,11 @@ function readGraph(file: File, path: string): NirGraph {
 
 /** Reads a .nir file; a truncated, corrupted or foreign file is a ConfigError naming it. */
 export function readNirFile(path: string): NirGraph {
-  let bytes: Buffer;
-  try {
-    const size = statSync(path).size;
-    if (size > MAX_NIR_BYTES) throw new ConfigError(`${path}: ${size} bytes is more than the ${MAX_NIR_BYTES} a NIR file may have here`);
-    bytes = readFileSync(path);
-  } catch (e) {
-    if (e instanceof ConfigError) throw e;
-    throw new ConfigError(`cannot read NIR file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  const bytes = readInputFile(path, 'NIR file', MAX_NIR_BYTES);
   const signature = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
   if (bytes.length < 8 || !signature.every((b, i) => bytes[i] === b)) throw new ConfigError(`${path}: not an HDF5 file (a NIR file is HDF5; its first 8 bytes are not the HDF5 signature)`);
   try {
-    const file = new File(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, path);
+    const file = new (jsfive().File)(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, path);
     return readGraph(file, path);
   } catch (e) {
     if (e instanceof ConfigError) throw e;

@@ -152,7 +152,7 @@ describe('bad NIR files: a ConfigError naming the file and the node', () => {
     const text = join(dir, 'text.nir');
     writeFileSync(text, 'not hdf5');
     expect(() => readNirFile(text)).toThrow(/text\.nir: not an HDF5 file/);
-    expect(() => readNirFile(join(dir, 'absent.nir'))).toThrow(/cannot read NIR file .*absent\.nir: ENOENT/);
+    expect(() => readNirFile(join(dir, 'absent.nir'))).toThrow(/NIR file .*absent\.nir: cannot read: no such file/);
   });
 });
 

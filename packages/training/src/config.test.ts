@@ -26,7 +26,7 @@ describe('training configuration', () => {
       [{ sparsity: { perLayer: { conv1: { spikes: 0.5 } } } }, /unknown setting "sparsity.perLayer.conv1.spikes"/],
       [{ sparsity: { perLayer: { conv1: { perStep: [{}, {}] } } } }, /perStep has 2 entries but timesteps is 4/],
       [{ arch: 'tpu' }, /cfg.yaml: arch: unknown architecture "tpu": not a registered architecture nor a .yaml\/.json spec file \(registered: eyeriss, sata\)/],
-      [{ arch: 'no/such.yaml' }, /cannot read architecture spec no\/such.yaml: ENOENT/],
+      [{ arch: 'no/such.yaml' }, /arch: architecture spec no\/such.yaml: cannot read: no such file/],
       [[1, 2], /\(root\) must be an object, got a list/],
     ];
     for (const [given, re] of cases) {

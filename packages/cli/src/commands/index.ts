@@ -24,6 +24,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     command: 'arch <action> [name]',
     describe: 'List the architecture specs (list), or show one resolved (show NAME|FILE): its components with class, role and parameters, and its links',
+    plugins: 'hardware',
     load: async () => (await import('./arch.js')).archCommand,
   },
   {
@@ -34,6 +35,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     command: 'layer',
     describe: 'Run one conv layer or GEMM on the systolic array with a dataflow: compute and stall cycles, utilization, SRAM and DRAM traffic, energy',
+    plugins: 'hardware',
     load: async () => (await import('./layer.js')).layerCommand,
   },
   {

@@ -73,10 +73,10 @@ describe('architecture specs', () => {
     bad('h.yaml', 'name: h\nworkload: snn\nclockMHz: 400\ncomponents:\n  controller: { class: hw.Controller, role: controller }\n', /h\.yaml: needs exactly one component of role array, has none/);
     bad('i.yaml', 'name: i\nextends: sata\ncolour: red\n', /i\.yaml: unknown field "colour"/);
     // A spec extends a file next to it.
-    bad('j.yaml', 'name: j\nextends: j2.yaml\n', /cannot read architecture spec .*sata-arch-\w+\/j2\.yaml: ENOENT/);
+    bad('j.yaml', 'name: j\nextends: j2.yaml\n', /architecture spec .*sata-arch-\w+\/j2\.yaml: cannot read: no such file/);
     file('m2.yaml', 'name: m2\nextends: sata\ncomponents:\n  dram: { params: { latencyCycles: 7 } }\n');
     expect(resolveArchitecture(file('m1.yaml', 'name: m1\nextends: m2.yaml\n'), lookup).components.dram!.params.latencyCycles).toBe(7);
-    bad('k.yaml', 'name: [unclosed\n', /k\.yaml: not a YAML\/JSON document/);
+    bad('k.yaml', 'name: [unclosed\n', /k\.yaml:2:1: not valid YAML/);
     bad('l.yaml', 'name: l\nextends: sata\nworkload: gpu\n', /l\.yaml: workload must be snn or ann, got "gpu"/);
     expect(() => resolveArchitecture('tpu', lookup)).toThrow(/unknown architecture "tpu": .*\(registered: eyeriss, sata\)/);
   });

@@ -5,12 +5,11 @@
  * baseline are two spec files (`packages/hw/arch/`); a plugin ships its own; a user passes
  * a file (`--arch FILE`). Every error names the spec's file, the component and the field.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from '@sata/core';
+import { ConfigError, parseDocument, readInputText } from '@sata/core';
 import type { ArchitectureContribution, Registry } from '@sata/plugin-api';
-import { parse as parseYaml } from 'yaml';
+import { precompiledDocument } from './precompiled.js';
 
 /** What a component does in the accelerator: the controller finds its parts by role. */
 export const ROLES = ['controller', 'array', 'scratchpad.ifmap', 'scratchpad.filter', 'buffer', 'dram', 'lif', 'gradient', 'encoder', 'vector'] as const;
@@ -55,26 +54,23 @@ const LINK_FIELDS = ['from', 'to', 'latency'];
 
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Parses a spec document (YAML is a superset of JSON). */
+/**
+ * Parses a spec document as every input document is parsed (core's parseDocument: JSON by
+ * extension, YAML otherwise, with its bounds on hostile files); a shipped spec comes
+ * precompiled.
+ */
 export function parseArchDocument(text: string, source: string): Record<string, unknown> {
-  let doc: unknown;
-  try {
-    doc = parseYaml(text, { maxAliasCount: 100 });
-  } catch (e) {
-    throw new ConfigError(`${source}: not a YAML/JSON document: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
-  }
+  const doc = precompiledDocument(text) ?? parseDocument(text, source);
   if (!isMap(doc)) throw new ConfigError(`${source}: an architecture spec must be a map (name, workload, components, links)`);
   return doc;
 }
 
+/** A spec file is small: 1 MiB bounds what a hostile one can ask to be read. */
+const MAX_SPEC_BYTES = 1024 * 1024;
+
 /** Reads a spec file. */
 export function readArchFile(path: string): ArchitectureContribution {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new ConfigError(`cannot read architecture spec ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  const text = readInputText(path, 'architecture spec', MAX_SPEC_BYTES);
   const document = parseArchDocument(text, path);
   const name = typeof document.name === 'string' ? document.name : path;
   const description = typeof document.description === 'string' ? document.description : '';
