@@ -213,4 +213,25 @@ describe('traces, determinism and messages', () => {
     const str = await refused(['simulate', '--config', write(dir, 's.json', JSON.stringify({ network: 'x'.repeat(100_000) }))], /a string of 100000 characters/);
     expect(str.length).toBeLessThan(400);
   });
+
+  // Found by giving every option of every command a 100,000-character value (session 3): 40
+  // of them echoed it whole, through yargs' own messages (choices, a boolean given a value),
+  // OS errors that name a path, and our own. One of each route:
+  it('an argument of 100,000 characters comes back cut short, whichever way the message is made', async () => {
+    const huge = 'a'.repeat(100_000);
+    const cases: [string[], RegExp][] = [
+      [['layer', '--gating', huge], /Argument: gating, Given: "a{199}… \(100003 characters\) Choices: "none"/], // yargs' choices
+      [['layer', '--gemm', '8,8,8', '--cycle-level', huge], /Unknown argument: a{200}… \(100000 characters\)/], // a boolean given a value
+      [['layer', '--gemm', huge], /--gemm takes M,N,K, got "a{199}… \(100002 characters\)/], // ours
+      [['simulate', '--set', `${huge}=1`], /unknown setting "a{199}… \(100002 characters\) \(known: algorithm,/],
+      [['simulate', '--algorithm', huge], /unknown training algorithm "a{199}… \(100002 characters\) \(known: bptt,/],
+      [['simulate', '--arch', huge], /unknown architecture "a{199}… \(100003 characters\) not a registered/],
+      [['trace', 'info', huge], /cannot read trace a{200}… \(100001 characters\) ENAMETOOLONG/], // an OS error naming the path
+      [['report', huge], /result file a{200}… \(100001 characters\) cannot read/],
+    ];
+    for (const [args, message] of cases) {
+      const err = await refused(args, message);
+      expect(err.length, args.join(' ').slice(0, 60)).toBeLessThan(1200);
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import { checkOutputPath, isSataError, quote, SIMULATOR_VERSION } from '@sata/core';
+import { checkOutputPath, cutLongWords, isSataError, quote, SIMULATOR_VERSION } from '@sata/core';
 import type { Registry } from '@sata/plugin-api';
 import yargs, { type Argv } from 'yargs';
 import { declaredOptions } from './yargs-options.js';
@@ -111,13 +111,13 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO): Pr
     await cli.parseAsync();
   } catch (e) {
     if (e instanceof UsageError) {
-      io.err(`sata: ${e.message}\nRun 'sata --help' for usage.`);
+      io.err(`sata: ${cutLongWords(e.message)}\nRun 'sata --help' for usage.`);
       exitCode = EXIT_BAD_INPUT;
     } else if (isSataError(e)) {
-      io.err(`sata: ${e.message}`);
+      io.err(`sata: ${cutLongWords(e.message)}`);
       exitCode = e.exitCode;
     } else {
-      io.err(`sata: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      io.err(`sata: internal error: ${cutLongWords(e instanceof Error ? (e.stack ?? e.message) : String(e))}`);
       exitCode = EXIT_FAILED;
     }
   }

@@ -14,4 +14,4 @@ export { SIMULATOR_VERSION } from './version.js';
 export { TimelineCollector, teeTimeline, type TimelineSink, type TimelineArgs, type TimelineSlice, type TimelineCounter } from './timeline.js';
 export { readInputFile, readInputText, checkOutputPath, OutputFile, writeOutputFile, MAX_DOCUMENT_BYTES } from './files.js';
 export { parseDocument, readDocument, MAX_DOCUMENT_DEPTH } from './documents.js';
-export { quote, QUOTE_MAX_CHARS } from './quote.js';
+export { quote, QUOTE_MAX_CHARS, cutLongWords, MESSAGE_WORD_MAX_CHARS } from './quote.js';

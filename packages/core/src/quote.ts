@@ -59,3 +59,16 @@ function describeSize(v: unknown): string {
   if (typeof v === 'object' && v !== null) return `an object of ${Object.keys(v).length} keys`;
   return 'cut short';
 }
+
+/** The longest run of non-space characters a message keeps (a path, a name, a quoted value). */
+export const MESSAGE_WORD_MAX_CHARS = 200;
+
+/**
+ * A message with every run of non-space characters longer than `maxChars` cut short (`…`
+ * and its length). The last guard before a message is printed: values quoted with `quote`
+ * are short already, but a message also echoes what others wrote into it (yargs' "Given:",
+ * an OS error's path), and a 100,000-character argument must not come back as a 100 KB line.
+ */
+export function cutLongWords(message: string, maxChars = MESSAGE_WORD_MAX_CHARS): string {
+  return message.replace(new RegExp(`\\S{${maxChars + 1},}`, 'g'), (w) => `${w.slice(0, maxChars)}… (${w.length} characters)`);
+}
