@@ -1,5 +1,5 @@
 export { definePlugin, CONTRIBUTION_KINDS, type Plugin, type ContributionKind, type ContributionOf } from './plugin.js';
-export { Registry, type RegisteredContribution } from './registry.js';
+export { Registry, KIND_LABEL, type RegisteredContribution } from './registry.js';
 export type { ContributionBase, ComponentContribution, ArchitectureContribution } from './contributions.js';
 export { planSystolicGemm, defineSystolicDataflow, type DataflowContribution, type GemmShape, type ArrayShape, type GemmDim, type GemmOperand, type SystolicMapping, type Fold, type FoldTraffic, type FoldPlan, type OperandTile, type PlanHints } from './dataflow.js';
 export { defineEnergyTable, priceActions, type EnergyModelContribution, type ActionKey, type EnergyEstimate, type PowerEstimate, type EnergyTableEntry, type LeakageTableEntry, type ActionCount, type PricedAction, type PricedLeakage, type EnergyBreakdown } from './energy.js';

@@ -8,7 +8,8 @@ export interface RegisteredContribution<K extends ContributionKind = Contributio
   readonly contribution: ContributionOf<K>;
 }
 
-const KIND_LABEL: Record<ContributionKind, string> = {
+/** A contribution kind as a message or table names it. */
+export const KIND_LABEL: Readonly<Record<ContributionKind, string>> = {
   components: 'component',
   dataflows: 'dataflow',
   energyModels: 'energy model',

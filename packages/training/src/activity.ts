@@ -187,6 +187,16 @@ function tensorValues(x: LayerTrace, t: number, op: ActivationOperand): ArrayLik
   return v;
 }
 
+/** A cache of GEMM activities by key: each is built once per run, on first use. */
+export function memoActivity(): (key: string, make: () => GemmActivity) => GemmActivity {
+  const cache = new Map<string, GemmActivity>();
+  return (key, make) => {
+    let a = cache.get(key);
+    if (!a) cache.set(key, (a = make()));
+    return a;
+  };
+}
+
 /**
  * Activity measured from one BPTT iteration of the functional model: every GEMM operand is
  * built from the actual tensors by the layer's kind (its own lowering of inputs and
@@ -195,15 +205,7 @@ function tensorValues(x: LayerTrace, t: number, op: ActivationOperand): ArrayLik
  */
 export function measuredActivity(net: Network, weights: Weights, bptt: BpttResult): ActivitySource {
   const B = bptt.batch;
-  const cache = new Map<string, GemmActivity>();
-  const memo = (key: string, make: () => GemmActivity): GemmActivity => {
-    let a = cache.get(key);
-    if (!a) {
-      a = make();
-      cache.set(key, a);
-    }
-    return a;
-  };
+  const memo = memoActivity();
   const tr = (li: number) => bptt.layers[li]!;
   const forwardIfmap = (li: number, t: number): Matrix => gemmFacetOf(net.layers[li]!).forwardIfmap(net.layers[li]!, tr(li).x[0]![t]!, B);
   // OTTT's weight gradient reads the presynaptic trace the functional model kept.

@@ -1,5 +1,5 @@
 import { ConfigError, Rng } from '@sata/core';
-import type { EncoderContribution, Registry } from '@sata/plugin-api';
+import type { EncoderContribution, MeasurementSummary, Registry } from '@sata/plugin-api';
 import { algorithmFor, checkFunctionalModelFits, digitsSplit, encodeSequence, gatherBatch, initWeights, loadDigits, runBptt, syntheticDataset, train, type BpttResult, type Dataset, type Network, type Weights } from '@sata/snn';
 import { measuredActivity, type ActivitySource } from './activity.js';
 import type { ResolvedConfig } from './config.js';
@@ -9,16 +9,7 @@ export interface Measurement {
   readonly activity: ActivitySource;
   readonly bptt: BpttResult;
   readonly weights: Weights;
-  readonly summary: {
-    readonly dataset: string;
-    /** `uci-digits` (real data) or `synthetic`. */
-    readonly dataSource: string;
-    readonly description: string;
-    readonly samples: number;
-    readonly trainEpochs: number;
-    readonly testAccuracy: number | null;
-    readonly loss: number;
-  };
+  readonly summary: MeasurementSummary;
 }
 
 /**

@@ -26,11 +26,11 @@
  * approximation otherwise); the firing-gradient density reported is likewise du's.
  */
 import { ConfigError } from '@sata/core';
-import { densityActivity, tensorActivity, type GemmActivity, type Matrix } from '@sata/hw';
+import { densityActivity, tensorActivity, type Matrix } from '@sata/hw';
 import type { ActivationOperand, AlgorithmInstance } from '@sata/plugin-api';
 import type { BpttResult, Network, ResolvedLayer } from '@sata/snn';
 import { ActivityWriter, blockCounts, bitmapOf, readActivityTrace, type ActivityData, type ActivityHeader, type ActivityLayer, type ActivityStream, type ActivityTrace } from '@sata/trace';
-import { gemmFacetOf, impliedBy, operandDensity, transposeMatrix as transpose, type ActivitySource } from './activity.js';
+import { gemmFacetOf, impliedBy, memoActivity, operandDensity, transposeMatrix as transpose, type ActivitySource } from './activity.js';
 import type { ResolvedConfig } from './config.js';
 
 /** The part of an ActivityTrace replay reads. */
@@ -133,15 +133,7 @@ export function replayedActivity(net: Network, cfg: ResolvedConfig, trace: Activ
     }
     return n;
   };
-  const cache = new Map<string, GemmActivity>();
-  const memo = (key: string, make: () => GemmActivity): GemmActivity => {
-    let a = cache.get(key);
-    if (!a) {
-      a = make();
-      cache.set(key, a);
-    }
-    return a;
-  };
+  const memo = memoActivity();
   const ones = (m: Matrix): Matrix => ({ rows: m.rows, cols: m.cols, data: new Uint8Array(m.rows * m.cols).fill(1) });
   // The network input is not in the trace: dense (direct coding) or the configured density (rate coding).
   const firstInputDensity = cfg.coding === 'direct' ? 1 : 1 - cfg.sparsity.spike;

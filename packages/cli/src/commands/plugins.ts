@@ -1,19 +1,7 @@
 import type { ComponentContribution } from '@sata/plugin-api';
-import { CONTRIBUTION_KINDS } from '@sata/plugin-api';
+import { CONTRIBUTION_KINDS, KIND_LABEL } from '@sata/plugin-api';
 import { formatTable, toJson } from '@sata/report';
 import type { CommandFactory } from '../context.js';
-
-const KIND_TITLE = {
-  components: 'component',
-  dataflows: 'dataflow',
-  energyModels: 'energy model',
-  encoders: 'encoder',
-  networks: 'network',
-  layers: 'layer kind',
-  algorithms: 'training algorithm',
-  architectures: 'architecture',
-  networkFormats: 'network format',
-} as const;
 
 /** `sata plugins`: everything registered, with parameters, ports and statistics (like sst-info). */
 export const pluginsCommand: CommandFactory = (ctx) => ({
@@ -21,7 +9,7 @@ export const pluginsCommand: CommandFactory = (ctx) => ({
   handler: (argv: { json: boolean }) => {
     const reg = ctx.registry();
     const entries = CONTRIBUTION_KINDS.flatMap((kind) =>
-      reg.list(kind).map((e) => ({ kind: KIND_TITLE[kind], plugin: e.plugin, name: e.contribution.name, version: e.contribution.version, description: e.contribution.description, contribution: e.contribution })),
+      reg.list(kind).map((e) => ({ kind: KIND_LABEL[kind], plugin: e.plugin, name: e.contribution.name, version: e.contribution.version, description: e.contribution.description, contribution: e.contribution })),
     );
     if (argv.json) {
       ctx.io.out(
