@@ -71,10 +71,35 @@ describe('training algorithms on SATA', () => {
     expect(m.result.ops['WG.mac']!.active).toBeGreaterThan(s.result.ops['WG.mac']!.active);
   });
 
-  it('runs step by step even with a time-batching dataflow, and refuses batch norm over time where it splits the backward pass', () => {
-    const r = run('sltt', { dataflow: 'sata-tiled' });
-    expect(labels(r).some((x) => x.includes('all-t'))).toBe(false);
+  it('a time-batching dataflow stacks the steps of each phase: all T (bptt), each window (tbptt), one step (sltt, ottt); checkpoint segments run step by step', () => {
+    const shapes = (r: TrainingRun): string[] => r.schedule.steps.map((s) => `${s.label} ${s.kind === 'gemm' ? `${s.gemm.M}x${s.gemm.N}x${s.gemm.K}` : s.kind}`);
     expect(labels(run('bptt', { dataflow: 'sata-tiled' })).some((x) => x.includes('all-t'))).toBe(true);
+    const tb = run('tbptt:2', { dataflow: 'sata-tiled' });
+    const stepwise = run('tbptt:2');
+    const M = (r: TrainingRun, label: string): number => (r.schedule.steps.find((s) => s.label === label) as { gemm: { M: number } }).gemm.M;
+    expect(M(tb, 'conv1/FP/t1-t2')).toBe(2 * M(stepwise, 'conv1/FP/t1'));
+    expect(M(tb, 'conv1/FP/t3-t4')).toBe(2 * M(stepwise, 'conv1/FP/t3'));
+    expect(labels(tb).indexOf('conv1/WG/t1-t2')).toBeLessThan(labels(tb).indexOf('conv1/FP/t3-t4'));
+    // Window 2 starts from window 1's state; its gradient stops at the window's edge.
+    expect(readsOf(tb, 'conv1_lif/FP/t3/lif')).toEqual(expect.arrayContaining(['conv1_lif.u[1]', 'conv1_lif.s[0..1]']));
+    expect(readsOf(tb, 'conv1_lif/BP/t3/gradient')).toContain('conv1.du[2..3]');
+    expect(readsOf(tb, 'conv1_lif/BP/t2/gradient')).not.toContain('conv1.du[2..3]');
+    // SLTT and OTTT stack one step: the schedule of a step-by-step dataflow.
+    for (const a of ['sltt', 'ottt']) expect(shapes(run(a, { dataflow: 'sata-tiled' }))).toEqual(shapes(run(a)));
+    expect(labels(run('bptt-checkpoint:2', { dataflow: 'sata-tiled' })).some((x) => /all-t|t\d-t\d/.test(x))).toBe(false);
+    // Stacking changes which folds run, never how many operations are active or gated.
+    for (const a of ['bptt', 'tbptt:2', 'sltt', 'ottt', 'bptt-checkpoint:2']) {
+      const batched = run(a, { dataflow: 'sata-tiled' }).result.ops;
+      const plain = run(a).result.ops;
+      expect(Object.keys(batched).sort(), a).toEqual(Object.keys(plain).sort());
+      for (const [k, v] of Object.entries(plain)) {
+        expect(batched[k]!.active, `${a} ${k}`).toBeCloseTo(v.active, 6);
+        expect(batched[k]!.gated, `${a} ${k}`).toBeCloseTo(v.gated, 6);
+      }
+    }
+  });
+
+  it('refuses batch norm over time where an algorithm splits the backward pass', () => {
     expect(() => run('bptt-checkpoint:2', { network: 'digits-resnet' })).toThrow(/b1_conv2_bn \(batchnorm\) normalises over steps 1\.\.4 together, but training algorithm bptt-checkpoint:2 runs steps 3, 4 on their own/);
     // Online algorithms normalise per step.
     expect(run('sltt', { network: 'digits-resnet' }).result.energyPJ.total).toBeGreaterThan(0);

@@ -89,7 +89,7 @@ describe('the bin', () => {
 
   it('runs the bundle when it is up to date, and the unbundled build once a package was rebuilt after it', () => {
     expect(buildInfo.length).toBeGreaterThan(10);
-    expect(entryRun()).toMatch(/packages\/cli\/bundle\/main\.js$/);
+    expect(entryRun(), 'a package was rebuilt after the bundle (tsc -b alone): run npm run build').toMatch(/packages\/cli\/bundle\/main\.js$/);
     // As if `tsc -b` had rebuilt the hw package after the bundle: its build info is newer.
     const info = buildInfo.find((p) => p.includes('/packages/hw/'))!;
     const st = statSync(info);

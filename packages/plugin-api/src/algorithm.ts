@@ -33,10 +33,13 @@ export interface AlgorithmInstance {
   readonly presynapticTrace?: number;
   /** The order of work on the accelerator. */
   readonly phases: readonly AlgorithmPhase[];
-  /** Groups of steps whose forward passes run together: batch norm's statistics are per group (all T under BPTT). */
+  /**
+   * Groups of steps whose forward passes run together: batch norm's statistics are per group
+   * (all T under BPTT). Where every phase runs the steps of one group (and none recomputes),
+   * a time-batching dataflow stacks each phase's steps of a layer into one GEMM: all T under
+   * BPTT, a window under TBPTT, one step under SLTT and OTTT.
+   */
   readonly timeGroups: readonly (readonly number[])[];
-  /** Whether a time-batching dataflow may stack all T steps of a layer (only when one phase holds all forward steps and one all backward steps). */
-  readonly batchesTime: boolean;
   /** A sentence on what it keeps and what it drops. */
   readonly summary: string;
 }

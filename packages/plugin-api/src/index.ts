@@ -10,6 +10,7 @@ export type {
   ForwardContext, ForwardResult, BackwardContext, BackwardResult, LoweringStage, LoweringPass, TensorRef, LoweredAccess, LoweredGemm, LoweredVector, LoweringBits,
   LoweringContext, OperandMatrix, GemmFacet, ActivationOperand, OperandDensities, NeuronDensities, DensityFacet,
 } from './layer-kind.js';
+export { stepsLabel } from './layer-kind.js';
 export { componentContribution } from './component-contribution.js';
 export { STAGES, type Stage, type SparsitySource, type LayerEnergy, type TrainingEnergy, type PlacementFlow, type OpCount, type TimestepFigures, type TrainingResult, type HeadlineFigure, type ComparisonResult, type SweepPoint, type SweepResult, type StepDensities as ResultStepDensities, type LayerDensities, type MeasurementSummary, type KeptState, type KeptBytes, type AlgorithmComparisonResult, TIMELINE_ROLES, type Timeline, type TimelineStep, type TimelineSliceEntry, type TimelineCounterEntry, type TimelineRole } from './result.js';
 export type { AlgorithmContribution, AlgorithmInstance, AlgorithmPhase } from './algorithm.js';

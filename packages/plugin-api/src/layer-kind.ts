@@ -200,7 +200,7 @@ export interface LoweredGemm {
   readonly operation: 'and_accumulate' | 'mac';
   /** Zeros of which operand gate a PE: the ifmap's, the filter's, either operand's, or none. */
   readonly gating: 'none' | 'ifmap' | 'filter' | 'any';
-  /** Time steps stacked into this GEMM (1, or T when batched). */
+  /** Time steps stacked into this GEMM (1, or the call's `steps` when batched). */
   readonly steps: number;
   /** The GEMM adds onto what its output holds (weight gradient over steps, gradient fan-in). */
   readonly accumulate?: boolean;
@@ -284,7 +284,11 @@ export interface LoweringContext<A = Readonly<Record<string, unknown>>> {
    * there), and OTTT's presynaptic trace decay.
    */
   readonly algorithm: { cutBefore(t: number): boolean; startsLossWindow(t: number): boolean; readonly lossWindows: number; readonly presynapticTrace?: number };
-  /** The steps the current call of an `all-steps` kind covers (all T, or the algorithm's window). */
+  /**
+   * The steps a call with t = null covers: an `all-steps` kind's group, or the steps a
+   * time-batching dataflow stacks into a GEMM layer's one GEMM (all T under BPTT, a TBPTT
+   * window).
+   */
   readonly steps: readonly number[];
   /** Neurons whose gradient-unit multiply is skipped at step t (sg or ds zero), from the activity source. */
   gradientSkips(t: number): number;
@@ -368,3 +372,9 @@ export interface LayerKind<A = Readonly<Record<string, unknown>>> extends Contri
 }
 
 export type LayerKindContribution = LayerKind<any>;
+
+/** A step in a label: `t3`, or for steps lowered together (t = null) `all-t` (every step) or `t1-t2`. */
+export function stepsLabel(t: number | null, steps: readonly number[], T: number): string {
+  if (t !== null) return `t${t + 1}`;
+  return steps.length === T ? 'all-t' : `t${steps[0]! + 1}-t${steps[steps.length - 1]! + 1}`;
+}

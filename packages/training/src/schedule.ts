@@ -1,6 +1,6 @@
 import { zeroRows, type GemmActivity, type GemmStep, type ScheduleStep, type TensorAccess, type VectorStep } from '@sata/hw';
 import { ConfigError } from '@sata/core';
-import type { AlgorithmInstance, DataflowContribution, LoweredGemm, LoweredVector, LoweringContext, LoweringPass, Stage, TensorRef } from '@sata/plugin-api';
+import { stepsLabel, type AlgorithmInstance, type DataflowContribution, type LoweredGemm, type LoweredVector, type LoweringContext, type LoweringPass, type Stage, type TensorRef } from '@sata/plugin-api';
 import { bpttAlgorithm, layerGemms, type Network, type ResolvedLayer } from '@sata/snn';
 import type { ActivitySource } from './activity.js';
 import type { ResolvedConfig } from './config.js';
@@ -29,8 +29,11 @@ export interface TrainingSchedule {
  */
 export const PARTITION = { spikes: 'spikes', membrane: 'membrane', weights: 'weights', gradients: 'gradients', misc: 'misc' } as const;
 
-/** Tensor names: `<layer>.<kind>[t]`; the kind names the tensor class in the placement report. */
-export const tensorName = (layer: string, kind: string, t?: number | null): string => (t === undefined || t === null ? `${layer}.${kind}` : `${layer}.${kind}[${t}]`);
+/**
+ * Tensor names: `<layer>.<kind>[t]` for step t, `[t0..t1]` for a time-batched window of steps
+ * (none: every step, or no steps); the kind names the tensor class in the placement report.
+ */
+export const tensorName = (layer: string, kind: string, t?: number | string | null): string => (t === undefined || t === null ? `${layer}.${kind}` : `${layer}.${kind}[${t}]`);
 
 export const TENSOR_CLASSES: Readonly<Record<string, string>> = {
   x: 'input', s: 'spikes', u: 'membrane', sg: 'surrogate', I: 'current', ds: 'spike gradient (ds)', du: 'membrane gradient (du)',
@@ -56,7 +59,8 @@ function outputKind(l: ResolvedLayer, mode: 'snn' | 'ann', grad: boolean): strin
   return grad ? (current ? 'dz' : 'da') : current ? 'z' : 'a';
 }
 
-type Item = { readonly tag: StepTag } & ({ readonly gemm: LoweredGemm; readonly layer: ResolvedLayer } | { readonly vector: LoweredVector });
+/** A GEMM carries the steps it stacks (under time batching; else its one step). */
+type Item = { readonly tag: StepTag } & ({ readonly gemm: LoweredGemm; readonly layer: ResolvedLayer; readonly steps: readonly number[] } | { readonly vector: LoweredVector });
 
 /**
  * Builds a schedule from the layer kinds' lowering: names and places tensors, sums a
@@ -76,6 +80,9 @@ class ScheduleBuilder {
   /** Weight gradients some step has written (the next adds onto them). */
   private readonly weightGradsWritten = new Set<string>();
   private readonly windowStarts: ReadonlySet<number>;
+  /** Under time batching, the time group of each step (the steps a phase stacks), and the phase's steps being lowered. */
+  private readonly groupOfStep: readonly (readonly number[])[];
+  private phaseSteps: readonly number[] = [];
 
   constructor(
     private readonly net: Network,
@@ -87,14 +94,41 @@ class ScheduleBuilder {
     private readonly algorithm: AlgorithmInstance,
   ) {
     this.windowStarts = new Set(algorithm.lossWindows.map((w) => Math.max(...w)));
+    this.groupOfStep = Array.from({ length: this.T }, (_, t) => algorithm.timeGroups.find((g) => g.includes(t)) ?? [t]);
   }
 
   private get T(): number {
     return this.mode === 'snn' ? this.cfg.timesteps : 1;
   }
 
-  private suffix(t: number | null, whole: boolean): number | null {
-    return this.mode === 'ann' || whole || t === null ? null : t;
+  /** Whether a group of steps runs stacked under time batching (one step of several runs as that step). */
+  private stacks(steps: readonly number[]): boolean {
+    return steps.length > 1 || steps.length === this.T;
+  }
+
+  /** The steps the phase being lowered covers (time batching: what a stacked GEMM stacks). */
+  setPhaseSteps(steps: readonly number[]): void {
+    this.phaseSteps = [...steps].sort((a, b) => a - b);
+  }
+
+  /**
+   * A tensor's step suffix: its step; under time batching the window it is written over
+   * (`t0..t1`; none for all T), a tensor of the window written a step at a time.
+   */
+  private suffix(t: number | null): number | string | null {
+    if (this.mode === 'ann') return null;
+    if (!this.batched) return t;
+    const g = t === null ? this.phaseSteps : this.groupOfStep[t]!;
+    if (!this.stacks(g)) return g[0]!;
+    return g.length === this.T ? null : `${g[0]}..${g[g.length - 1]}`;
+  }
+
+  /** The name of a tensor with a step suffix; a window's tensor is one version written a step at a time. */
+  private stepTensor(layer: string, kind: string, t: number | null): string {
+    const sfx = this.suffix(t);
+    const name = tensorName(layer, kind, sfx);
+    if (this.batched && typeof sfx !== 'number') this.wholeOverTime.add(name);
+    return name;
   }
 
   /** The network input: analog pixels (one tensor for every step) or, under rate coding, the encoder's spikes. */
@@ -102,8 +136,7 @@ class ScheduleBuilder {
     const n = this.cfg.batch * this.net.inSize;
     const B = this.cfg.bits;
     if (this.mode === 'ann' || this.cfg.coding === 'direct') return { tensor: 'input.x', partition: PARTITION.misc, bits: B.activation, elements: n, value: 'real' };
-    const name = tensorName('input', 'x', this.suffix(t, this.batched));
-    if (this.batched) this.wholeOverTime.add(name);
+    const name = this.stepTensor('input', 'x', t);
     return { tensor: name, partition: PARTITION.spikes, bits: B.spike, elements: n, value: 'spike' };
   }
 
@@ -111,8 +144,7 @@ class ScheduleBuilder {
     if (j < 0) return this.inputRef(t);
     const l = this.net.layers[j]!;
     const B = this.cfg.bits;
-    const name = tensorName(l.name, outputKind(l, this.mode, false), this.suffix(t, this.batched));
-    if (this.batched) this.wholeOverTime.add(name);
+    const name = this.stepTensor(l.name, outputKind(l, this.mode, false), t);
     const spike = l.value === 'spike';
     const bits = this.mode === 'ann' ? B.activation : spike ? B.spike : (l.bits ?? (l.role === 'current' ? B.membrane : B.activation));
     const partition = spike || l.role === 'activation' ? PARTITION.spikes : PARTITION.membrane;
@@ -123,8 +155,7 @@ class ScheduleBuilder {
     let k = j;
     while (this.gradAlias.has(k)) k = this.gradAlias.get(k)!;
     const l = this.net.layers[k]!;
-    const name = tensorName(l.name, outputKind(l, this.mode, true), this.suffix(t, this.batched));
-    if (this.batched) this.wholeOverTime.add(name);
+    const name = this.stepTensor(l.name, outputKind(l, this.mode, true), t);
     this.gradNames.add(name);
     return { tensor: name, partition: PARTITION.gradients, bits: this.mode === 'ann' ? this.cfg.bits.activation : this.cfg.bits.gradient, elements: this.cfg.batch * l.outSize, value: 'real' };
   }
@@ -160,7 +191,7 @@ class ScheduleBuilder {
       },
       steps: steps ?? Array.from({ length: this.T }, (_, t) => t),
       gradientSkips: (t) => this.activity.gradientSkips(li, t),
-      gemm: (g) => this.items.push({ tag: { layer: li, stage: stage(g.stage), t: g.t === undefined ? t0 : g.t }, gemm: this.accumulateGemm(g), layer: l }),
+      gemm: (g) => this.items.push({ tag: { layer: li, stage: stage(g.stage), t: g.t === undefined ? t0 : g.t }, gemm: this.accumulateGemm(g), layer: l, steps: t0 === null ? (steps ?? Array.from({ length: this.T }, (_, t) => t)) : [t0] }),
       vector: (v) => this.pushVector({ layer: li, stage: stage(v.stage), t: v.t === undefined ? t0 : v.t }, v),
     };
   }
@@ -221,14 +252,14 @@ class ScheduleBuilder {
   private encode(firstReader: ResolvedLayer, t: number | null): void {
     const cfg = this.cfg;
     const pixels = cfg.batch * this.net.inSize;
-    const steps = t === null ? cfg.timesteps : 1;
+    const steps = t === null ? this.phaseSteps.length : 1;
     const x = this.inputRef(t);
     if (this.encoded.has(`${x.tensor}@${t}`)) return;
     this.encoded.add(`${x.tensor}@${t}`);
     this.items.push({
       tag: { layer: firstReader.index, stage: 'FP', t },
       vector: {
-        stage: 'FP', label: `${firstReader.name}/FP/${t === null ? 'all-t' : `t${t + 1}`}/encode`, unit: 'encode', elements: pixels * steps, bits: cfg.bits.activation,
+        stage: 'FP', label: `${firstReader.name}/FP/${stepsLabel(t, this.phaseSteps, this.T)}/encode`, unit: 'encode', elements: pixels * steps, bits: cfg.bits.activation,
         traffic: [
           { ref: { tensor: 'input.pixels', partition: PARTITION.misc, bits: cfg.bits.activation, elements: pixels, value: 'real' }, access: 'read' },
           { ref: x, access: 'write', elements: pixels * steps },
@@ -316,7 +347,7 @@ class ScheduleBuilder {
         const release = [g.ifmap, g.filter].filter((r, k, all) => isLast(k) && all.findIndex((x) => x.tensor === r.tensor) === k).map((r) => ({ tensor: r.tensor, partition: r.partition }));
         steps.push({
           kind: 'gemm', label: g.label, attribution, gemm: g.gemm, dataflow: this.dataflow,
-          activity: this.gemmActivity(it.layer, g, it.tag.t),
+          activity: this.gemmActivity(it.layer, g, it.tag.t, it.steps),
           gating: g.gating, operation: g.operation,
           bits: { ifmap: g.ifmap.bits, filter: g.filter.bits, ofmap: g.ofmap.bits },
           buffers: { ifmap: g.ifmap.partition, filter: g.filter.partition, ofmap: g.ofmap.partition },
@@ -357,7 +388,7 @@ class ScheduleBuilder {
     return out;
   }
 
-  private gemmActivity(l: ResolvedLayer, g: LoweredGemm, t: number | null): GemmActivity {
+  private gemmActivity(l: ResolvedLayer, g: LoweredGemm, t: number | null, steps: readonly number[]): GemmActivity {
     // Both operands activations (attention): one step's tensors.
     if (g.operands) {
       if (this.mode === 'snn' && t === null) throw new Error(`layer ${l.name}: a GEMM of activations belongs to one step`);
@@ -366,7 +397,7 @@ class ScheduleBuilder {
     const role = g.role as 'forward' | 'backward' | 'weightGrad';
     if (!['forward', 'backward', 'weightGrad'].includes(role)) throw new Error(`layer ${l.name}: GEMM role ${g.role} has no activity source`);
     if (this.mode === 'ann') return this.activity[role](l.index, 0);
-    return g.steps > 1 || t === null ? stackedOverSteps(this.activity, l, this.cfg, role) : this.activity[role](l.index, t);
+    return g.steps > 1 || t === null ? stackedOverSteps(this.activity, l, this.cfg, role, steps) : this.activity[role](l.index, t);
   }
 }
 
@@ -386,17 +417,27 @@ class ScheduleBuilder {
  * barrier: the layers before it run all their steps first.
  */
 export function snnSchedule(net: Network, cfg: ResolvedConfig, dataflow: DataflowContribution, activity: ActivitySource, algorithm: AlgorithmInstance = bpttAlgorithm.instantiate(undefined, cfg.timesteps, cfg.seed, 'bptt')): TrainingSchedule {
-  const batched = dataflow.batchesTime === true && algorithm.batchesTime;
+  const batched = dataflow.batchesTime === true && phasesAreTimeGroups(algorithm);
   const b = new ScheduleBuilder(net, cfg, 'snn', dataflow, activity, batched, algorithm);
   const T = cfg.timesteps;
   if (batched) {
-    for (const l of net.layers) {
-      if (l.def.timing === 'step') for (let t = 0; t < T; t++) b.lower(l, 'forward', t);
-      else b.lower(l, 'forward', null);
-    }
-    for (const l of [...net.layers].reverse()) {
-      if (l.def.timing === 'step') for (let t = T - 1; t >= 0; t--) b.lower(l, 'backward', t);
-      else b.lower(l, 'backward', null);
+    // Each phase runs layer-outer over its steps: a GEMM layer's steps stacked into one GEMM
+    // (all T under BPTT, a window under TBPTT), a neuron's one step at a time.
+    const lowerPhase = (l: ResolvedLayer, pass: LoweringPass, steps: readonly number[]): void => {
+      const sorted = [...steps].sort((x, y) => x - y);
+      if (l.def.timing === 'all-steps' || (l.def.timing === 'gemm' && (steps.length > 1 || steps.length === T))) b.lower(l, pass, null, sorted);
+      else for (const t of steps) b.lower(l, pass, t);
+    };
+    for (const phase of algorithm.phases) {
+      if (phase.forward?.length) {
+        b.setPhaseSteps(phase.forward);
+        for (const l of net.layers) lowerPhase(l, 'forward', phase.forward);
+      }
+      if (phase.backward?.length) {
+        b.newBackwardPass();
+        b.setPhaseSteps(phase.backward);
+        for (const l of [...net.layers].reverse()) lowerPhase(l, 'backward', phase.backward);
+      }
     }
   } else {
     // Runs of step-wise layers between barriers.
@@ -452,15 +493,28 @@ export function annSchedule(net: Network, cfg: ResolvedConfig, dataflow: Dataflo
 }
 
 /**
+ * Whether each phase of the algorithm runs the steps of one of its time groups, and none
+ * recomputes: then a time-batching dataflow stacks each phase's steps (BPTT: all T; TBPTT:
+ * each window; SLTT and OTTT: one step, as without batching). Checkpointing's segments are
+ * not its time groups (batch norm normalises over all T), so it runs step by step.
+ */
+function phasesAreTimeGroups(a: AlgorithmInstance): boolean {
+  const key = (steps: readonly number[]): string => [...steps].sort((x, y) => x - y).join(',');
+  const groups = new Set(a.timeGroups.map(key));
+  return a.phases.every((p) => !p.recompute && [p.forward, p.backward].every((st) => !st || st.length === 0 || groups.has(key(st))));
+}
+
+/**
  * The activity of a time-batched GEMM from the activities of its steps. The forward and
  * backward GEMMs stack the steps along M (rows [t*M, (t+1)*M) are step t's), the weight
  * gradient along its reduction K (the steps' contributions add up). A block's count is
  * the sum of its parts in each step, so batching changes which folds run, never how many
  * operations are active.
  */
-function stackedOverSteps(activity: ActivitySource, l: ResolvedLayer, cfg: ResolvedConfig, gemm: 'forward' | 'backward' | 'weightGrad'): GemmActivity {
-  const T = cfg.timesteps;
-  const per = Array.from({ length: T }, (_, t) => activity[gemm](l.index, t));
+function stackedOverSteps(activity: ActivitySource, l: ResolvedLayer, cfg: ResolvedConfig, gemm: 'forward' | 'backward' | 'weightGrad', steps: readonly number[]): GemmActivity {
+  // Part t of the stack is the t-th of the stacked steps.
+  const T = steps.length;
+  const per = steps.map((t) => activity[gemm](l.index, t));
   const shape = layerGemms(l, cfg.batch)![gemm];
   const alongM = gemm !== 'weightGrad';
   const size = alongM ? shape.M : shape.K;

@@ -1,7 +1,7 @@
 /**
  * `bptt`: backpropagation through time, the full gradient (snn-model.md). Forward keeps every
- * layer's state for every step; backward runs from T down to 1. The only algorithm whose
- * layers' T steps a time-batching dataflow may stack into one GEMM.
+ * layer's state for every step; backward runs from T down to 1. A time-batching dataflow
+ * stacks a layer's T steps into one GEMM.
  */
 import type { AlgorithmContribution } from '@sata/plugin-api';
 import { ConfigError } from '@sata/core';
@@ -19,7 +19,6 @@ export const bpttAlgorithm: AlgorithmContribution = {
       cutBefore: () => false,
       phases: [{ forward: range(0, T) }, { backward: range(0, T).reverse() }],
       timeGroups: [range(0, T)],
-      batchesTime: true,
       summary: 'keeps every step of every layer until the backward pass; the full gradient',
     };
   },

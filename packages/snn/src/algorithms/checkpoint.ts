@@ -28,7 +28,6 @@ export const checkpointAlgorithm: AlgorithmContribution = {
           .flatMap(({ seg, c }) => [...(c < last ? [{ forward: seg, recompute: true }] : []), { backward: [...seg].reverse() }]),
       ],
       timeGroups: [range(0, T)],
-      batchesTime: K >= T,
       summary: `keeps the state at every ${K}-th step and the last segment; recomputes the other segments' forward passes`,
     };
   },

@@ -23,7 +23,6 @@ export const otttAlgorithm: AlgorithmContribution = {
       presynapticTrace: lam,
       phases: range(0, T).map((t) => ({ forward: [t], backward: [t] })),
       timeGroups: range(0, T).map((t) => [t]),
-      batchesTime: false,
       summary: `keeps one presynaptic trace per weighted layer (decay ${lam}) instead of the history`,
     };
   },

@@ -24,7 +24,6 @@ export const slttAlgorithm: AlgorithmContribution = {
       cutBefore: () => true,
       phases: range(0, T).map((t) => (pick.has(t) ? { forward: [t], backward: [t] } : { forward: [t] })),
       timeGroups: range(0, T).map((t) => [t]),
-      batchesTime: false,
       summary: `keeps nothing across steps for the backward pass; backward at ${K === T ? 'every step' : `steps ${chosen.map((t) => t + 1).join(', ')}`}`,
     };
   },

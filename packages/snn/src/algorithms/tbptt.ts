@@ -21,7 +21,6 @@ export const tbpttAlgorithm: AlgorithmContribution = {
       cutBefore: (t) => t % K === 0,
       phases: windows.flatMap((w) => [{ forward: w }, { backward: [...w].reverse() }]),
       timeGroups: windows,
-      batchesTime: K >= T,
       summary: `keeps the state of one window of ${K} step(s); no gradient across window edges`,
     };
   },

@@ -3,7 +3,7 @@
  * (conv, fc, out) to its three GEMMs and its weight update. Nothing here switches over kinds.
  */
 import { ConfigError, quote } from '@sata/core';
-import type { GemmFacet, LayerParams, LoweringContext, LoweringPass, ResolvedLayer, TensorRef } from '@sata/plugin-api';
+import { stepsLabel, type GemmFacet, type LayerParams, type LoweringContext, type LoweringPass, type ResolvedLayer, type TensorRef } from '@sata/plugin-api';
 import { alloc, type DType, type FloatArray } from '../tensor.js';
 
 /** A value in a message, cut short (core's: one way of quoting everywhere). */
@@ -112,8 +112,8 @@ export const weightOf = (params: LayerParams, layer: ResolvedLayer<unknown>): Fl
 export function lowerWeightedGemms(ctx: LoweringContext<any>, pass: LoweringPass, t: number | null, facet: GemmFacet<any>, grad: (t: number | null) => TensorRef, gradGated: boolean): void {
   const l = ctx.layer;
   const g = facet.shapes(l, ctx.batch);
-  const steps = t === null ? ctx.T : 1;
-  const tl = t === null ? 'all-t' : `t${t + 1}`;
+  const steps = t === null ? ctx.steps.length : 1;
+  const tl = stepsLabel(t, ctx.steps, ctx.T);
   const input = ctx.input(0, t);
   const W = ctx.own('W', { partition: 'weights', bits: ctx.bits.weight, elements: l.weightCount });
   const snn = ctx.mode === 'snn';

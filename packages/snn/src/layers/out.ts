@@ -46,13 +46,13 @@ export const outKind: LayerKind<LinearAttrs> = {
           ops: { component: 'relu', perElement: { register: 1 } },
           traffic: [{ ref: ctx.output(t), access: 'read' }, { ref: logitsRef(ctx), access: 'write' }],
         });
-      } else if (t === null) for (let tt = 0; tt < ctx.T; tt++) integrate(ctx, tt);
+      } else if (t === null) for (const tt of ctx.steps) integrate(ctx, tt);
       else integrate(ctx, t);
       return;
     }
     // The output gradient, computed once per loss window (BPTT: once, at the first backward step, t = T).
-    const start = t === null ? ctx.T - 1 : t;
-    if (t === null || ctx.algorithm.startsLossWindow(t)) {
+    const start = t === null ? ctx.steps[ctx.steps.length - 1]! : t;
+    if (ctx.algorithm.startsLossWindow(start)) {
       ctx.vector({
         stage: 'BP', t: start, label: `${l.name}/BP/output-gradient${ctx.algorithm.lossWindows === 1 ? '' : `/t${start + 1}`}`, unit: 'elementwise', elements: n, bits: ctx.mode === 'snn' ? ctx.bits.gradient : ctx.bits.activation,
         ops: { component: 'gradientUnit', perElement: { add: 1, multiply: 1 } },

@@ -28,7 +28,7 @@ export const readoutKind: LayerKind<Record<string, never>> = {
   lower(ctx, pass, t) {
     const l = ctx.layer;
     const n = ctx.batch * l.outSize;
-    const steps = t === null ? Array.from({ length: ctx.T }, (_, i) => i) : [t];
+    const steps = t === null ? ctx.steps : [t];
     if (pass === 'forward') {
       for (const tt of steps) {
         const logits = logitsRef(ctx);
