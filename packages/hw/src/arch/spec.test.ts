@@ -78,6 +78,12 @@ describe('architecture specs', () => {
     expect(resolveArchitecture(file('m1.yaml', 'name: m1\nextends: m2.yaml\n'), lookup).components.dram!.params.latencyCycles).toBe(7);
     bad('k.yaml', 'name: [unclosed\n', /k\.yaml:2:1: not valid YAML/);
     bad('l.yaml', 'name: l\nextends: sata\nworkload: gpu\n', /l\.yaml: workload must be snn or ann, got "gpu"/);
+    // Cycles of extends, however the specs are named (found by fuzzing: a file that extends itself overflowed the stack).
+    bad('n.yaml', 'name: n\nextends: n.yaml\n', /n\.yaml: extends n\.yaml: the specs extend each other in a cycle \(.*n\.yaml -> .*n\.yaml\)/);
+    file('o2.yaml', 'name: o2\nextends: o1.yaml\n');
+    bad('o1.yaml', 'name: o1\nextends: o2.yaml\n', /o2\.yaml: extends o1\.yaml: the specs extend each other in a cycle \(.*o1\.yaml -> .*o2\.yaml -> .*o1\.yaml\)/);
+    bad('p.yaml', 'name: p\nextends: p\n', /p\.yaml: extends p: a spec cannot extend itself/);
+    bad('q.yaml', 'name: q\nextends: sata\nlinks:\n  - { from: controller.array, to: array.ctrl, latency: 1000000000000000 }\n', /q\.yaml: links\[0\]: latency must be a whole number of cycles in 0\.\.1000000000, got 1000000000000000/);
     expect(() => resolveArchitecture('tpu', lookup)).toThrow(/unknown architecture "tpu": .*\(registered: eyeriss, sata\)/);
   });
 });

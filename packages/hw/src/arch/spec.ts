@@ -48,6 +48,11 @@ export interface ArchitectureLookup {
   names?(): string[];
 }
 
+/** How many specs an `extends` chain may hold (a cycle is refused apart; this bounds a hostile chain of files). */
+const MAX_EXTENDS_DEPTH = 32;
+/** A link's latency: a billion cycles (2.5 s at 400 MHz) is far past any wire, and keeps event times safe integers. */
+const MAX_LINK_LATENCY_CYCLES = 1_000_000_000;
+
 const FIELDS = ['name', 'description', 'extends', 'workload', 'clockMHz', 'components', 'links'];
 const COMPONENT_FIELDS = ['class', 'role', 'params'];
 const LINK_FIELDS = ['from', 'to', 'latency'];
@@ -105,11 +110,15 @@ function specFrom(c: ArchitectureContribution, lookup: ArchitectureLookup, chain
   if (doc.extends !== undefined) {
     if (typeof doc.extends !== 'string') fail('extends must name an architecture');
     const name = doc.extends as string;
-    if (chain.includes(name) || name === doc.name) fail(`extends ${name}: the specs extend each other in a cycle (${[...chain, name].join(' -> ')})`);
+    const here = [...chain, src];
+    if (name === doc.name) fail(`extends ${name}: a spec cannot extend itself`);
+    if (here.length > MAX_EXTENDS_DEPTH) fail(`extends ${name}: more than ${MAX_EXTENDS_DEPTH} specs deep`);
     // A file is found next to the spec that extends it.
     const p = isArchFile(name) ? readArchFile(isAbsolute(name) || !isArchFile(src) ? name : join(dirname(src), name)) : lookup(name);
     if (!p) fail(`extends "${name}", which is not a registered architecture nor a spec file`);
-    parent = specFrom(p!, lookup, [...chain, String(doc.name ?? src)]);
+    // Specs are the same by their file (a registered one's too), whatever name reaches them.
+    if (here.includes(p!.source)) fail(`extends ${name}: the specs extend each other in a cycle (${[...here, p!.source].join(' -> ')})`);
+    parent = specFrom(p!, lookup, here);
   }
   const name = doc.name ?? fail('needs a name');
   if (typeof name !== 'string' || !/^[a-z0-9][\w.-]*$/i.test(name)) fail(`name must be letters, digits, ".", "_" and "-", got ${JSON.stringify(name)}`);
@@ -157,7 +166,7 @@ function specFrom(c: ArchitectureContribution, lookup: ArchitectureLookup, chain
         if (!components[comp]) fail(`${where}: ${end} names component "${comp}", which the spec does not have (components: ${Object.keys(components).join(', ')})`);
       }
       const latency = m.latency ?? 0;
-      if (typeof latency !== 'number' || !Number.isSafeInteger(latency) || latency < 0) fail(`${where}: latency must be a whole number of cycles >= 0, got ${JSON.stringify(latency)}`);
+      if (typeof latency !== 'number' || !Number.isSafeInteger(latency) || latency < 0 || latency > MAX_LINK_LATENCY_CYCLES) fail(`${where}: latency must be a whole number of cycles in 0..${MAX_LINK_LATENCY_CYCLES}, got ${JSON.stringify(latency)}`);
       return { from: m.from as string, to: m.to as string, latency: latency as number };
     });
   }
