@@ -30,6 +30,23 @@ describe('simulating an imported NIR network', () => {
     expect(b.params).toBeUndefined();
   });
 
+  it('the step dt is a setting of every run (dtSeconds, --dt): it sets the leak of the file\'s neurons, and a step longer than a tau is refused', async () => {
+    const spikes = (dtSeconds?: number): number[] =>
+      simulateTraining(resolveConfig({ network: NIR, timesteps: 4, sparsity: { mode: 'measured' }, dataset: 'digits', ...(dtSeconds ? { dtSeconds } : {}) }), registry).result.densities!.map((d) => d.perStep[0]!.spike ?? 0);
+    expect(resolveConfig({}).dtSeconds).toBe(1e-4);
+    const base = spikes();
+    expect(spikes(1e-4)).toEqual(base);
+    // Another step gives the file's neurons another leak (lam = 1 - dt/tau), so other spikes.
+    expect(spikes(5e-4)).not.toEqual(base);
+    const io = capture();
+    expect(await runCli(['simulate', '--network', NIR, '--sparsity', 'measured', '--dataset', 'digits', '--dt', '5e-4', '--json'], io), io.stderr).toBe(0);
+    expect(JSON.parse(io.stdout).config.dtSeconds).toBe(5e-4);
+    const long = capture();
+    expect(await runCli(['simulate', '--network', NIR, '--dt', '2e-3'], long)).toBe(2);
+    expect(long.stderr).toMatch(/node "1" \(LIF\): tau = 0\.000999\d* s is shorter than the step dt = 0\.002 s/);
+    expect(() => resolveConfig({ dtSeconds: 0 })).toThrow(/dtSeconds must be > 0 and <= 1/);
+  });
+
   it('measured sparsity runs the functional model with the file\'s weights; statistical uses the structure only', () => {
     const cfg = (network: string, mode: 'measured' | 'statistical') => resolveConfig({ network, batch: 2, timesteps: 4, sparsity: { mode }, dataset: 'digits', seed: 3 });
     const own = simulateTraining(cfg(NIR, 'measured'), registry);

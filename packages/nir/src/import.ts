@@ -16,12 +16,12 @@
  * non-zero v_leak or v_reset, grouped, dilated or non-square convolutions, padded pooling.
  */
 import { ConfigError } from '@sata/core';
-import type { LayerParams, LayerSpec, NetworkFileContents, NetworkSpec } from '@sata/plugin-api';
+import { DEFAULT_DT_SECONDS, type LayerParams, type LayerSpec, type NetworkFileContents, type NetworkSpec } from '@sata/plugin-api';
 import { resolveNetwork } from '@sata/snn';
 import type { NirArray, NirGraph, NirNode } from './graph.js';
 
-/** The exporting libraries' step (snnTorch, SpikingJelly): 0.1 ms. */
-export const DEFAULT_DT = 1e-4;
+/** The exporting libraries' step (snnTorch, SpikingJelly): 0.1 ms (plugin-api's DEFAULT_DT_SECONDS, the one source). */
+export const DEFAULT_DT = DEFAULT_DT_SECONDS;
 
 /** |gain - 1| below this is a gain of 1: float32 rounding of r dt / tau (snnTorch's importer ignores it the same way). */
 const UNIT_GAIN_TOLERANCE = 1e-6;

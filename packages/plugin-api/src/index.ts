@@ -5,6 +5,7 @@ export { planSystolicGemm, defineSystolicDataflow, type DataflowContribution, ty
 export { defineEnergyTable, priceActions, type EnergyModelContribution, type ActionKey, type EnergyEstimate, type PowerEstimate, type EnergyTableEntry, type LeakageTableEntry, type ActionCount, type PricedAction, type PricedLeakage, type EnergyBreakdown } from './energy.js';
 export type { EncoderContribution } from './encoder.js';
 export type { NetworkContribution, NetworkSpec, LayerSpec, LayerType, NetworkFileContents, NetworkReadOptions, NetworkFormatContribution } from './network.js';
+export { DEFAULT_DT_SECONDS } from './network.js';
 export type {
   LayerKind, LayerKindContribution, ResolvedLayer, Shape3, FloatArray, DType, ValueKind, OutputRole, InputInfo, Inferred, ParamDecl, LayerParams, NeuronDefaults,
   ForwardContext, ForwardResult, BackwardContext, BackwardResult, LoweringStage, LoweringPass, TensorRef, LoweredAccess, LoweredGemm, LoweredVector, LoweringBits,

@@ -44,9 +44,16 @@ export interface NetworkFileContents {
 
 /** Options a format reader takes from the command line (`--dt` for continuous-time neurons). */
 export interface NetworkReadOptions {
-  /** Seconds per time step. */
+  /** Seconds per time step (default DEFAULT_DT_SECONDS). */
   readonly dt?: number;
 }
+
+/**
+ * Seconds a time step stands for where a network format has continuous-time neurons (NIR's
+ * tau becomes the per-step leak lam = 1 - dt/tau): 0.1 ms, the step of the exporting
+ * libraries (snnTorch, SpikingJelly). The configuration's `dtSeconds` and `--dt` default to it.
+ */
+export const DEFAULT_DT_SECONDS = 1e-4;
 
 /**
  * A network file format other than the project's JSON/YAML (NIR: `.nir`). `read` is

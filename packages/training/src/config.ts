@@ -1,4 +1,5 @@
 import { ConfigError, freezeConfig, quote, type Config } from '@sata/core';
+import { DEFAULT_DT_SECONDS } from '@sata/plugin-api';
 import { builtinArchitectureLookup, componentOf, componentsOf, dramInfo, globalBufferInfo, peArrayInfo, resolveArchitecture, scratchpadInfo, withParams, type ArchitectureLookup, type ArchSpec } from '@sata/hw';
 
 /**
@@ -10,8 +11,10 @@ import { builtinArchitectureLookup, componentOf, componentsOf, dramInfo, globalB
  * their one source, and a value set here overrides the spec's.
  */
 export interface TrainingConfig {
-  /** A zoo name (vgg5, vgg9, vgg11, vgg16, digits-cnn, mlp) or a JSON/YAML network file. */
+  /** A zoo name (vgg5, vgg9, vgg11, vgg16, digits-cnn, mlp) or a network file (JSON/YAML, or a format's: .nir). */
   readonly network: string;
+  /** Seconds per time step, for a network file with continuous-time neurons (NIR's tau: lam = 1 - dt/tau). */
+  readonly dtSeconds: number;
   /**
    * The architecture spec: a registered name (`sata`: the SNN with BPTT on SATA; `eyeriss`:
    * the same network as an ANN on the Eyeriss-like baseline; a plugin's) or a spec file.
@@ -175,6 +178,7 @@ const SATA_HARDWARE = hardwareDefaults(resolveArchitecture('sata', builtinArchit
 
 export const DEFAULT_CONFIG: TrainingConfig = {
   network: 'vgg5',
+  dtSeconds: DEFAULT_DT_SECONDS,
   arch: 'sata',
   timesteps: 4,
   batch: 1,
@@ -252,6 +256,7 @@ function validate(c: TrainingConfig, source: string): void {
     if (!values.includes(v as T)) throw new ConfigError(`${source}: ${path} must be one of ${values.join(', ')}, got "${v}"`);
   };
   if (c.network.length === 0) throw new ConfigError(`${source}: network must name a zoo network or a file`);
+  if (!(c.dtSeconds > 0 && c.dtSeconds <= 1)) throw new ConfigError(`${source}: dtSeconds must be > 0 and <= 1 (seconds per time step), got ${c.dtSeconds}`);
   int('timesteps', c.timesteps, 1, 1024);
   int('batch', c.batch, 1, 65536);
   pos('clockMHz', c.clockMHz);

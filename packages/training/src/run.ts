@@ -12,7 +12,7 @@ import { buildTimeline } from './timeline.js';
 
 /** The network a configuration names: a registered (zoo) network, or a JSON/YAML file. */
 export function networkFor(cfg: Config<TrainingConfig>, registry: Registry): Network {
-  return networkFromRef(cfg.network, registry);
+  return networkFromRef(cfg.network, registry, { dt: cfg.dtSeconds });
 }
 
 /** The accelerator a configuration runs: its architecture spec (a registered one or a file) with the configuration's hardware settings applied. */

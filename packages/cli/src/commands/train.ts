@@ -1,4 +1,5 @@
 import { ConfigError } from '@sata/core';
+import { DEFAULT_DT_SECONDS } from '@sata/plugin-api';
 import { formatTable, toJson } from '@sata/report';
 import { DEFAULT_LR, type DType, type EpochRecord, type LrSchedule, type LayerDensity, type OptimizerName } from '@sata/snn';
 import { recordRunToFile } from '@sata/trace';
@@ -23,6 +24,7 @@ interface TrainArgs {
   gain: number;
   samples: number;
   algorithm?: string;
+  dt?: number;
   trace?: string;
   recordActivity?: string;
   activityBatch?: number;
@@ -52,6 +54,7 @@ export const trainCommand: CommandFactory = (ctx) => ({
       .option('gain', { type: 'number', default: 2, describe: 'weight initialisation gain (normal * gain / sqrt(fan-in))' })
       .option('samples', { type: 'number', default: 2000, describe: 'synthetic data: samples (5/6 train, 1/6 test)' })
       .option('algorithm', { type: 'string', describe: 'training algorithm: bptt, tbptt:K, sltt, sltt:K, ottt, ottt:lambda, bptt-checkpoint:K [default: bptt]' })
+      .option('dt', { type: 'number', describe: `seconds per time step, for a network file with continuous-time neurons (NIR's tau: lam = 1 - dt/tau) [default: ${DEFAULT_DT_SECONDS}]` })
       .option('record-activity', { type: 'string', describe: 'after training, write the spikes and gradients of one BPTT iteration (per layer and step) as an activity trace to FILE (sata simulate --activity FILE)' })
       .option('activity-batch', { type: 'number', describe: 'test samples of the recorded iteration (default 1; sata simulate --batch must match)' })
       .option('trace', { type: 'string', describe: 'record the run (one event per epoch: loss, accuracies, spike densities) into FILE; sata replay FILE --verify re-trains and compares' })
@@ -66,6 +69,7 @@ export const trainCommand: CommandFactory = (ctx) => ({
         ...(argv.lr !== undefined ? { lr: argv.lr } : {}),
         schedule: argv.schedule, seed: argv.seed, lam: argv.lam, theta: argv.theta, encoder: argv.encoder, dtype: argv.dtype, gain: argv.gain, samples: argv.samples,
         ...(argv.algorithm !== undefined ? { algorithm: argv.algorithm } : {}),
+        ...(argv.dt !== undefined ? { dt: argv.dt } : {}),
       },
       'sata train options',
     );

@@ -32,9 +32,11 @@ export interface TrainConfig {
   readonly samples: number;
   /** The training algorithm (default bptt). */
   readonly algorithm?: string;
+  /** Seconds per time step for a network file with continuous-time neurons (default DEFAULT_DT_SECONDS). */
+  readonly dt?: number;
 }
 
-const FIELDS = ['network', 'dataset', 'timesteps', 'epochs', 'batch', 'optimizer', 'lr', 'schedule', 'seed', 'lam', 'theta', 'encoder', 'dtype', 'gain', 'samples', 'algorithm'];
+const FIELDS = ['network', 'dataset', 'timesteps', 'epochs', 'batch', 'optimizer', 'lr', 'schedule', 'seed', 'lam', 'theta', 'encoder', 'dtype', 'gain', 'samples', 'algorithm', 'dt'];
 
 export function resolveTrainConfig(raw: unknown, where = 'train configuration'): TrainConfig {
   const fail = (m: string): never => {
@@ -66,6 +68,7 @@ export function resolveTrainConfig(raw: unknown, where = 'train configuration'):
     gain: num('gain'),
     samples: int('samples', 2),
     ...(o.algorithm !== undefined ? { algorithm: str('algorithm') } : {}),
+    ...(o.dt !== undefined ? { dt: typeof o.dt === 'number' && o.dt > 0 && o.dt <= 1 ? o.dt : fail(`dt must be > 0 and <= 1 (seconds per time step), got ${quote(o.dt)}`) } : {}),
   };
 }
 
@@ -101,7 +104,7 @@ export interface TrainRunKind extends ReplayableRunKind<TrainConfig> {
 
 export function trainRunKind(registry: Registry): TrainRunKind {
   const execute: TrainRunKind['execute'] = (c, attach, hooks = {}) => {
-    const net = networkFromRef(c.network, registry);
+    const net = networkFromRef(c.network, registry, c.dt !== undefined ? { dt: c.dt } : {});
     const encoder = registry.get('encoders', c.encoder);
     checkFunctionalModelFits(net, { timesteps: c.timesteps, batch: c.batch, dtype: c.dtype, samples: c.dataset === 'digits' ? 0 : c.samples }, 'sata train');
     const data: Split =

@@ -10,6 +10,7 @@ export interface TrainingArgs {
   set?: string[];
   network?: string;
   timesteps?: number;
+  dt?: number;
   batch?: number;
   arch?: string;
   dataflow?: string;
@@ -51,6 +52,7 @@ export function trainingOptions(y: Argv): Argv<any> {
     .option('set', { type: 'string', array: true, describe: 'override any setting: --set memory.glbKiB.weights=288 (repeatable)' })
     .option('network', { alias: 'n', type: 'string', describe: `a built-in network (sata network list) or a .json/.yaml file [default: ${D.network}]` })
     .option('timesteps', { alias: 'T', type: 'number', describe: `SNN time steps [default: ${D.timesteps}]` })
+    .option('dt', { type: 'number', describe: `seconds per time step, for a network file with continuous-time neurons (NIR's tau: lam = 1 - dt/tau) [default: ${D.dtSeconds}]` })
     .option('batch', { alias: 'b', type: 'number', describe: `samples per iteration [default: ${D.batch}]` })
     .option('arch', { type: 'string', describe: `architecture spec: a name (sata: SNN BPTT on SATA; eyeriss: the ANN on the Eyeriss-like baseline; sata-zero-skip; sata arch list) or a .yaml/.json spec file [default: ${D.arch}]` })
     .option('dataflow', { type: 'string', describe: `os, ws, is, sata (ws with a layer's time steps batched) or sata-tiled (sata keeping partial sums on chip); the ANN runs the mapping unbatched [default: ${D.dataflow}]` })
@@ -125,6 +127,7 @@ export function overridesFromArgs(argv: TrainingArgs & Record<string, unknown>):
   };
   put('network', argv.network);
   put('timesteps', argv.timesteps);
+  put('dtSeconds', argv.dt);
   put('batch', argv.batch);
   put('arch', argv.arch);
   put('dataflow', argv.dataflow);
