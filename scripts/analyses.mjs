@@ -167,10 +167,10 @@ const measured = await sweep('digits-cnn-measured', ['--network', 'digits-cnn', 
 const main = runs.vgg5.t;
 // Training algorithms: one SNN iteration each (simulate runner), VGG5 and ResNet-19, dataflow ws
 // (the time-batched dataflows batch only BPTT), and the ANN once per network (it has no T).
-const ALGORITHMS = ['bptt', 'tbptt:2', 'sltt', 'ottt', 'bptt-checkpoint:2'];
+const ALGORITHMS = ['bptt', 'tbptt:2', 'sltt', 'ottt', 'bptt-checkpoint:2', 'bptt-checkpoint-layers:3'];
 const ALG_T = [1, 2, 4, 8];
 const algRuns = {};
-for (const [net, algs] of [['vgg5', ALGORITHMS], ['resnet19', ALGORITHMS.filter((a) => !a.startsWith('bptt-checkpoint'))]]) {
+for (const [net, algs] of [['vgg5', ALGORITHMS], ['resnet19', ALGORITHMS.filter((a) => !a.startsWith('bptt-checkpoint:'))]]) {
   algRuns[net] = {
     snn: await sweep(`${net}-algorithms`, ['--runner', 'simulate', '--network', net, '--dataflow', 'ws', '--param', `timesteps=${ALG_T.join(',')}`, '--param', `algorithm=${algs.join(',')}`]),
     ann: await sweep(`${net}-algorithms-ann`, ['--runner', 'simulate', '--network', net, '--dataflow', 'ws', '--arch', 'eyeriss', '--param', 'timesteps=1']),
@@ -598,7 +598,8 @@ w('One SNN training iteration per algorithm and T (dataflow ws, statistical defa
 w('Kept state is the peak of what is written for a later step and not yet read for the last time, without the weight gradients');
 w('(which every algorithm accumulates until the update); the pinnable on-chip space is half of each global-buffer partition.');
 w('`bptt-checkpoint` does not run ResNet-19: its batch norm normalises over all T steps, so its backward pass needs every');
-w("step's gradient before any segment's, which time checkpointing cannot give (the online algorithms normalise per step).");
+w("step's gradient before any segment's, which time checkpointing cannot give (the online algorithms normalise per step);");
+w('`bptt-checkpoint-layers:3` (three segments of the network, each but the last recomputed over all T) does.');
 w();
 const pinnable = Object.values(base.memory.glbKiB).reduce((a, b) => a + b, 0) * 1024 * base.memory.pinnedShare;
 const kib = (b) => `${num(b / 1024)} KiB`;
@@ -627,6 +628,7 @@ for (const [net, r] of Object.entries(algRuns)) {
   const Tmax = ALG_T[ALG_T.length - 1];
   w(`- Energy at T = ${Tmax} relative to BPTT: ${r.algs.filter((a) => a !== 'bptt').map((a) => `${a} ${ratio(e(a, Tmax) / e('bptt', Tmax))}`).join(', ')}; against the ANN BPTT costs ${ratio(e('bptt', Tmax) / ann.energyPJ.total)}.`);
   if (r.algs.includes('bptt-checkpoint:2')) w(`- Checkpointing every 2 steps costs ${ratio(at('bptt-checkpoint:2', Tmax).energyPJ.byStage.FP / at('bptt', Tmax).energyPJ.byStage.FP)} BPTT's forward energy at T = ${Tmax} (the recomputed segments) for ${ratio(at('bptt-checkpoint:2', Tmax).keptState.peak.stateBytes / at('bptt', Tmax).keptState.peak.stateBytes)} of its kept state.`);
+  w(`- Checkpointing over layers (3 segments) costs ${ratio(at('bptt-checkpoint-layers:3', Tmax).energyPJ.byStage.FP / at('bptt', Tmax).energyPJ.byStage.FP)} BPTT's forward energy at T = ${Tmax} for ${ratio(at('bptt-checkpoint-layers:3', Tmax).keptState.peak.stateBytes / at('bptt', Tmax).keptState.peak.stateBytes)} of its kept state.`);
   w(`- OTTT's weight gradients multiply real-valued traces instead of AND-accumulating spikes: its WG energy at T = ${Tmax} is ${ratio(at('ottt', Tmax).energyPJ.byStage.WG / at('bptt', Tmax).energyPJ.byStage.WG)} BPTT's.`);
   w();
 }

@@ -54,6 +54,38 @@ describe('training algorithms on SATA', () => {
     expect(r.result.ops['BP.mac']).toEqual(bptt.result.ops['BP.mac']);
   });
 
+  it('bptt-checkpoint-layers:2 recomputes the first segment of the network over all steps before its backward pass', () => {
+    const r = run('bptt-checkpoint-layers:2');
+    const l = labels(r);
+    const count = (x: TrainingRun, prefix: string) => labels(x).filter((s) => s.startsWith(prefix)).length;
+    // digits-cnn's weighted layers conv1, conv2 | fc1, out: the first segment is conv1 .. pool2.
+    for (const p of ['conv1/FP/', 'conv1_lif/FP/', 'pool1/FP/', 'conv2/FP/', 'pool2/FP/']) expect(count(r, p), p).toBe(2 * count(bptt, p));
+    for (const p of ['fc1/FP/', 'out/FP/', 'conv1/BP/', 'conv2/WG/']) expect(count(r, p), p).toBe(count(bptt, p));
+    const recompute = l.lastIndexOf('conv1/FP/t1');
+    expect(recompute).toBeGreaterThan(l.indexOf('fc1/WG/t1'));
+    expect(recompute).toBeLessThan(l.indexOf('conv2_lif/BP/t4/gradient'));
+    expect(r.result.energyPJ.byStage.FP).toBeGreaterThan(bptt.result.energyPJ.byStage.FP);
+    // The same backward work (summed in another order).
+    for (const k of ['BP.mac', 'WG.and_accumulate', 'WG.mac']) {
+      expect(r.result.ops[k]!.active, k).toBeCloseTo(bptt.result.ops[k]!.active, 6);
+      expect(r.result.ops[k]!.gated, k).toBeCloseTo(bptt.result.ops[k]!.gated, 6);
+    }
+    // It saves where the dropped segments hold more than the gradient at their edge: not in
+    // digits-cnn (fc1's state per step is smaller than pool2's gradient), in VGG5.
+    const vgg = (a: string) => run(a, { network: 'vgg5' }).result.keptState!.peak.stateBytes;
+    expect(vgg('bptt-checkpoint-layers:3')).toBeLessThan(0.7 * vgg('bptt'));
+    expect(() => run('bptt-checkpoint-layers:5')).toThrow(/bptt-checkpoint-layers:5 splits the network into 5 segments of weighted layers, but network digits-cnn has 4/);
+  });
+
+  it('bptt-checkpoint-layers works with batch norm over time (recomputed over all steps) and stacks the steps on a time-batching dataflow', () => {
+    const ref = run('bptt', { network: 'digits-resnet', dataflow: 'sata-tiled' });
+    const r = run('bptt-checkpoint-layers:2', { network: 'digits-resnet', dataflow: 'sata-tiled' });
+    expect(labels(r).filter((x) => x === 'stem/FP/all-t')).toHaveLength(2);
+    expect(labels(r).filter((x) => x.startsWith('stem_bn/FP'))).toHaveLength(2 * labels(ref).filter((x) => x.startsWith('stem_bn/FP')).length);
+    expect(r.result.keptState!.peak.stateBytes).toBeLessThan(ref.result.keptState!.peak.stateBytes);
+    for (const k of ['BP.mac', 'WG.mac']) expect(r.result.ops[k]!.active, k).toBeCloseTo(ref.result.ops[k]!.active, 6);
+  });
+
   it('tbptt:2: windows of two steps, the gradient cut at their edge, an output gradient per window', () => {
     const r = run('tbptt:2');
     expect(readsOf(r, 'conv1_lif/BP/t1/gradient')).toContain('conv1.du[1]');

@@ -14,6 +14,12 @@ export interface AlgorithmPhase {
   readonly backward?: readonly number[];
   /** A forward pass that recomputes state for the backward pass (checkpointing): the loss head is not run again. */
   readonly recompute?: boolean;
+  /**
+   * Only a segment of the network (default: all of it): segment `segment` (0-based) of `of`,
+   * the network's weighted layers split into `of` runs in order, each with the layers after
+   * it up to the next (layer checkpointing).
+   */
+  readonly layers?: { readonly segment: number; readonly of: number };
 }
 
 /** An algorithm for one run (its parameters and T fixed). */

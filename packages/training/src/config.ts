@@ -35,7 +35,7 @@ export interface TrainingConfig {
   readonly energyModel: string;
   /**
    * The SNN's training algorithm, `name` or `name:param` (registered: bptt, tbptt:K, sltt,
-   * sltt:K, ottt, ottt:lambda, bptt-checkpoint:K). The ANN always runs one backward pass.
+   * sltt:K, ottt, ottt:lambda, bptt-checkpoint:K, bptt-checkpoint-layers:K). The ANN always runs one backward pass.
    */
   readonly algorithm: string;
   readonly clockMHz: number;

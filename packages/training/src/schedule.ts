@@ -1,6 +1,6 @@
 import { zeroRows, type GemmActivity, type GemmStep, type ScheduleStep, type TensorAccess, type VectorStep } from '@sata/hw';
 import { ConfigError } from '@sata/core';
-import { stepsLabel, type AlgorithmInstance, type DataflowContribution, type LoweredGemm, type LoweredVector, type LoweringContext, type LoweringPass, type Stage, type TensorRef } from '@sata/plugin-api';
+import { stepsLabel, type AlgorithmInstance, type AlgorithmPhase, type DataflowContribution, type LoweredGemm, type LoweredVector, type LoweringContext, type LoweringPass, type Stage, type TensorRef } from '@sata/plugin-api';
 import { bpttAlgorithm, layerGemms, type Network, type ResolvedLayer } from '@sata/snn';
 import type { ActivitySource } from './activity.js';
 import type { ResolvedConfig } from './config.js';
@@ -10,6 +10,8 @@ interface StepTag {
   readonly layer: number;
   readonly stage: Stage;
   readonly t: number | null;
+  /** The algorithm's phase it was lowered in (a recomputing phase's writes are new versions). */
+  readonly phase: number;
 }
 
 export interface TrainingSchedule {
@@ -83,6 +85,7 @@ class ScheduleBuilder {
   /** Under time batching, the time group of each step (the steps a phase stacks), and the phase's steps being lowered. */
   private readonly groupOfStep: readonly (readonly number[])[];
   private phaseSteps: readonly number[] = [];
+  private phase = 0;
 
   constructor(
     private readonly net: Network,
@@ -109,6 +112,7 @@ class ScheduleBuilder {
   /** The steps the phase being lowered covers (time batching: what a stacked GEMM stacks). */
   setPhaseSteps(steps: readonly number[]): void {
     this.phaseSteps = [...steps].sort((a, b) => a - b);
+    this.phase++;
   }
 
   /**
@@ -191,8 +195,8 @@ class ScheduleBuilder {
       },
       steps: steps ?? Array.from({ length: this.T }, (_, t) => t),
       gradientSkips: (t) => this.activity.gradientSkips(li, t),
-      gemm: (g) => this.items.push({ tag: { layer: li, stage: stage(g.stage), t: g.t === undefined ? t0 : g.t }, gemm: this.accumulateGemm(g), layer: l, steps: t0 === null ? (steps ?? Array.from({ length: this.T }, (_, t) => t)) : [t0] }),
-      vector: (v) => this.pushVector({ layer: li, stage: stage(v.stage), t: v.t === undefined ? t0 : v.t }, v),
+      gemm: (g) => this.items.push({ tag: { layer: li, stage: stage(g.stage), t: g.t === undefined ? t0 : g.t, phase: this.phase }, gemm: this.accumulateGemm(g), layer: l, steps: t0 === null ? (steps ?? Array.from({ length: this.T }, (_, t) => t)) : [t0] }),
+      vector: (v) => this.pushVector({ layer: li, stage: stage(v.stage), t: v.t === undefined ? t0 : v.t, phase: this.phase }, v),
     };
   }
 
@@ -257,7 +261,7 @@ class ScheduleBuilder {
     if (this.encoded.has(`${x.tensor}@${t}`)) return;
     this.encoded.add(`${x.tensor}@${t}`);
     this.items.push({
-      tag: { layer: firstReader.index, stage: 'FP', t },
+      tag: { layer: firstReader.index, stage: 'FP', t, phase: this.phase },
       vector: {
         stage: 'FP', label: `${firstReader.name}/FP/${stepsLabel(t, this.phaseSteps, this.T)}/encode`, unit: 'encode', elements: pixels * steps, bits: cfg.bits.activation,
         traffic: [
@@ -309,6 +313,7 @@ class ScheduleBuilder {
     const lastRead: number[] = [];
     const size: number[] = [];
     const writtenAt: number[] = [];
+    const writtenInPhase: number[] = [];
     const nameOf: string[] = [];
     const versionOf: number[][] = [];
     this.items.forEach((it, i) => {
@@ -316,12 +321,14 @@ class ScheduleBuilder {
         accessesOf(it).map((a) => {
           let v = current.get(a.name);
           if (a.write) {
-            const continues = v !== undefined && this.wholeOverTime.has(a.name);
+            // A window's tensor is written a step at a time within its phase; a later phase (a recompute) writes it anew.
+            const continues = v !== undefined && this.wholeOverTime.has(a.name) && writtenInPhase[v] === it.tag.phase;
             if (!continues) {
               v = lastRead.length;
               lastRead.push(-1);
               size.push(0);
               writtenAt.push(i);
+              writtenInPhase.push(it.tag.phase);
               nameOf.push(a.name);
               current.set(a.name, v);
             }
@@ -411,66 +418,71 @@ class ScheduleBuilder {
  *   skipping zero gradients, routing; each weighted layer's weight gradient at that step (WG)
  *   right after, while its gradient is on chip.
  * - WU: one read-modify-write of every trainable value.
- * With a time-batching dataflow the loops run layer-outer and a layer's T steps of each GEMM
- * are stacked into one (weights loaded once per layer and stage). Without it the steps run
- * time-outer, except that a layer that needs every step of its input (batch norm) is a
- * barrier: the layers before it run all their steps first.
+ * The training algorithm orders this in phases (its forward and backward steps, over all
+ * of the network or a segment of it, recomputing or not). With a time-batching dataflow a
+ * phase runs layer-outer and a layer's steps of each GEMM are stacked into one (weights
+ * loaded once per layer, stage and phase). Without it the steps run time-outer, except
+ * that a layer that needs every step of its input (batch norm) is a barrier: the layers
+ * before it run all their steps first.
  */
 export function snnSchedule(net: Network, cfg: ResolvedConfig, dataflow: DataflowContribution, activity: ActivitySource, algorithm: AlgorithmInstance = bpttAlgorithm.instantiate(undefined, cfg.timesteps, cfg.seed, 'bptt')): TrainingSchedule {
   const batched = dataflow.batchesTime === true && phasesAreTimeGroups(algorithm);
   const b = new ScheduleBuilder(net, cfg, 'snn', dataflow, activity, batched, algorithm);
   const T = cfg.timesteps;
-  if (batched) {
-    // Each phase runs layer-outer over its steps: a GEMM layer's steps stacked into one GEMM
-    // (all T under BPTT, a window under TBPTT), a neuron's one step at a time.
-    const lowerPhase = (l: ResolvedLayer, pass: LoweringPass, steps: readonly number[]): void => {
-      const sorted = [...steps].sort((x, y) => x - y);
-      if (l.def.timing === 'all-steps' || (l.def.timing === 'gemm' && (steps.length > 1 || steps.length === T))) b.lower(l, pass, null, sorted);
-      else for (const t of steps) b.lower(l, pass, t);
-    };
-    for (const phase of algorithm.phases) {
-      if (phase.forward?.length) {
-        b.setPhaseSteps(phase.forward);
-        for (const l of net.layers) lowerPhase(l, 'forward', phase.forward);
-      }
-      if (phase.backward?.length) {
-        b.newBackwardPass();
-        b.setPhaseSteps(phase.backward);
-        for (const l of [...net.layers].reverse()) lowerPhase(l, 'backward', phase.backward);
-      }
+  const sorted = (steps: readonly number[]): number[] => [...steps].sort((x, y) => x - y);
+  // A barrier (batch norm) takes the phase's steps together: they must be one of the algorithm's groups.
+  const group = (steps: readonly number[], l: ResolvedLayer): readonly number[] => {
+    const key = sorted(steps).join(',');
+    if (!algorithm.timeGroups.some((g) => g.join(',') === key)) {
+      throw new ConfigError(
+        `layer ${l.name} (${l.kind}) normalises over steps ${algorithm.timeGroups.map((g) => `${g[0]! + 1}..${g[g.length - 1]! + 1}`).join(' and ')} together, but training algorithm ${algorithm.label} runs steps ${key.split(',').map((x) => Number(x) + 1).join(', ')} on their own (its backward needs every step's gradient; use bptt, tbptt, sltt or ottt)`,
+      );
     }
-  } else {
-    // Runs of step-wise layers between barriers.
-    const segments: { barrier: boolean; layers: ResolvedLayer[] }[] = [];
-    for (const l of net.layers) {
-      const barrier = l.def.timing === 'all-steps';
-      const last = segments[segments.length - 1];
-      if (!barrier && last && !last.barrier) last.layers.push(l);
-      else segments.push({ barrier, layers: [l] });
+    return sorted(steps);
+  };
+  // Without time batching: runs of step-wise layers between barriers, time-outer within a run.
+  const runs: { barrier: boolean; layers: ResolvedLayer[] }[] = [];
+  for (const l of net.layers) {
+    const barrier = l.def.timing === 'all-steps';
+    const last = runs[runs.length - 1];
+    if (!barrier && last && !last.barrier) last.layers.push(l);
+    else runs.push({ barrier, layers: [l] });
+  }
+  /** Lowers one pass of a phase over its steps: its layers (a segment of the network, or all) given in forward order. */
+  const lowerPass = (layers: readonly ResolvedLayer[], pass: LoweringPass, steps: readonly number[]): void => {
+    if (batched) {
+      // Layer-outer over the phase's steps: a GEMM layer's steps stacked into one GEMM (all T
+      // under BPTT, a window under TBPTT), a neuron's one step at a time.
+      for (const l of pass === 'forward' ? layers : [...layers].reverse()) {
+        if (l.def.timing === 'all-steps') b.lower(l, pass, null, group(steps, l));
+        else if (l.def.timing === 'gemm' && (steps.length > 1 || steps.length === T)) b.lower(l, pass, null, sorted(steps));
+        else for (const t of steps) b.lower(l, pass, t);
+      }
+      return;
     }
-    for (const phase of algorithm.phases) {
-      const fwd = phase.forward ?? [];
-      const bwd = phase.backward ?? [];
-      // A barrier (batch norm) takes the phase's steps together: they must be one of the algorithm's groups.
-      const group = (steps: readonly number[], l: ResolvedLayer): readonly number[] => {
-        const key = [...steps].sort((x, y) => x - y).join(',');
-        if (!algorithm.timeGroups.some((g) => g.join(',') === key)) {
-          throw new ConfigError(
-            `layer ${l.name} (${l.kind}) normalises over steps ${algorithm.timeGroups.map((g) => `${g[0]! + 1}..${g[g.length - 1]! + 1}`).join(' and ')} together, but training algorithm ${algorithm.label} runs steps ${key.split(',').map((x) => Number(x) + 1).join(', ')} on their own (its backward needs every step's gradient; use bptt, tbptt, sltt or ottt)`,
-          );
-        }
-        return [...steps].sort((x, y) => x - y);
-      };
-      for (const s of segments) {
-        if (s.barrier && fwd.length > 0) b.lower(s.layers[0]!, 'forward', null, group(fwd, s.layers[0]!));
-        else if (!s.barrier) for (const t of fwd) for (const l of s.layers) if (!(phase.recompute && l.def.head)) b.lower(l, 'forward', t);
-      }
-      if (bwd.length === 0) continue;
-      b.newBackwardPass();
-      for (const s of [...segments].reverse()) {
-        if (s.barrier) b.lower(s.layers[0]!, 'backward', null, group(bwd, s.layers[0]!));
-        else for (const t of bwd) for (const l of [...s.layers].reverse()) b.lower(l, 'backward', t);
-      }
+    const inPass = new Set(layers);
+    for (const r of pass === 'forward' ? runs : [...runs].reverse()) {
+      const ls = r.layers.filter((l) => inPass.has(l));
+      if (ls.length === 0) continue;
+      if (r.barrier) b.lower(ls[0]!, pass, null, group(steps, ls[0]!));
+      else for (const t of steps) for (const l of pass === 'forward' ? ls : [...ls].reverse()) b.lower(l, pass, t);
+    }
+  };
+  let lastBackward = '';
+  for (const phase of algorithm.phases) {
+    const layers = phaseLayers(net, phase, algorithm.label).filter((l) => !(phase.recompute && l.def.head));
+    if (phase.forward?.length) {
+      b.setPhaseSteps(phase.forward);
+      lowerPass(layers, 'forward', phase.forward);
+    }
+    if (phase.backward?.length) {
+      // A backward pass over other steps has gradients of its own; a segment of the network
+      // over the same steps continues the pass before it (fan-in across segments adds up).
+      const key = sorted(phase.backward).join(',');
+      if (key !== lastBackward) b.newBackwardPass();
+      lastBackward = key;
+      b.setPhaseSteps(phase.backward);
+      lowerPass(layers, 'backward', phase.backward);
     }
   }
   for (const l of net.layers) b.update(l);
@@ -501,7 +513,22 @@ export function annSchedule(net: Network, cfg: ResolvedConfig, dataflow: Dataflo
 function phasesAreTimeGroups(a: AlgorithmInstance): boolean {
   const key = (steps: readonly number[]): string => [...steps].sort((x, y) => x - y).join(',');
   const groups = new Set(a.timeGroups.map(key));
-  return a.phases.every((p) => !p.recompute && [p.forward, p.backward].every((st) => !st || st.length === 0 || groups.has(key(st))));
+  return a.phases.every((p) => [p.forward, p.backward].every((st) => !st || st.length === 0 || groups.has(key(st))));
+}
+
+/**
+ * The layers a phase runs, in order: all, or segment c of K (layer checkpointing): the
+ * network's weighted layers split into K runs in order, each segment from its first weighted
+ * layer up to the next segment's (the first from the input, the last to the head).
+ */
+export function phaseLayers(net: Network, phase: AlgorithmPhase, label: string): readonly ResolvedLayer[] {
+  if (!phase.layers) return net.layers;
+  const { segment, of } = phase.layers;
+  const weighted = net.layers.filter((l) => l.weightCount > 0);
+  if (weighted.length < of) throw new ConfigError(`training algorithm ${label} splits the network into ${of} segments of weighted layers, but network ${net.name} has ${weighted.length}`);
+  const first = (c: number): number => (c === 0 ? 0 : weighted[Math.floor((c * weighted.length) / of)]!.index);
+  const end = segment === of - 1 ? net.layers.length : first(segment + 1);
+  return net.layers.slice(first(segment), end);
 }
 
 /**

@@ -53,7 +53,7 @@ export const trainCommand: CommandFactory = (ctx) => ({
       .option('dtype', { choices: ['float32', 'float64'] as const, default: 'float32' as const, describe: 'arithmetic precision' })
       .option('gain', { type: 'number', default: 2, describe: 'weight initialisation gain (normal * gain / sqrt(fan-in))' })
       .option('samples', { type: 'number', default: 2000, describe: 'synthetic data: samples (5/6 train, 1/6 test)' })
-      .option('algorithm', { type: 'string', describe: 'training algorithm: bptt, tbptt:K, sltt, sltt:K, ottt, ottt:lambda, bptt-checkpoint:K [default: bptt]' })
+      .option('algorithm', { type: 'string', describe: 'training algorithm: bptt, tbptt:K, sltt, sltt:K, ottt, ottt:lambda, bptt-checkpoint:K, bptt-checkpoint-layers:K [default: bptt]' })
       .option('dt', { type: 'number', describe: `seconds per time step, for a network file with continuous-time neurons (NIR's tau: lam = 1 - dt/tau) [default: ${DEFAULT_DT_SECONDS}]` })
       .option('record-activity', { type: 'string', describe: 'after training, write the spikes and gradients of one BPTT iteration (per layer and step) as an activity trace to FILE (sata simulate --activity FILE)' })
       .option('activity-batch', { type: 'number', describe: 'test samples of the recorded iteration (default 1; sata simulate --batch must match)' })

@@ -57,7 +57,7 @@ export function trainingOptions(y: Argv): Argv<any> {
     .option('arch', { type: 'string', describe: `architecture spec: a name (sata: SNN BPTT on SATA; eyeriss: the ANN on the Eyeriss-like baseline; sata-zero-skip; sata arch list) or a .yaml/.json spec file [default: ${D.arch}]` })
     .option('dataflow', { type: 'string', describe: `os, ws, is, sata (ws with a layer's time steps batched) or sata-tiled (sata keeping partial sums on chip); the ANN runs the mapping unbatched [default: ${D.dataflow}]` })
     .option('energy', { type: 'string', describe: `energy model (sata-32nm, eyeriss, horowitz-45nm, ...) [default: ${D.energyModel}]` })
-    .option('algorithm', { type: 'string', describe: `SNN training algorithm: bptt, tbptt:K, sltt, sltt:K, ottt, ottt:lambda, bptt-checkpoint:K (sata plugins lists them) [default: ${D.algorithm}]` })
+    .option('algorithm', { type: 'string', describe: `SNN training algorithm: bptt, tbptt:K, sltt, sltt:K, ottt, ottt:lambda, bptt-checkpoint:K, bptt-checkpoint-layers:K (sata plugins lists them) [default: ${D.algorithm}]` })
     .option('sparsity', { type: 'string', describe: `statistical: scalar sparsities; measured: counted from the functional model on --dataset; replayed: counted from an activity trace (--activity FILE); --no-sparsity: sparsity-unaware (nothing gated) [default: ${D.sparsity.mode}]` })
     .option('gating', { type: 'boolean', describe: 'gate operations on zero operands; --no-gating is --no-sparsity [default: true]' })
     .option('spike-sparsity', { type: 'number', describe: `spike sparsity (1 - density) [default: ${D.sparsity.spike}]` })

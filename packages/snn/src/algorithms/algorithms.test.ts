@@ -8,7 +8,7 @@ import { algorithmFor, BUILTIN_ALGORITHMS } from './index.js';
 
 describe('training algorithms', () => {
   it('parse their parameters and refuse bad ones, naming the algorithm', () => {
-    expect(BUILTIN_ALGORITHMS.map((a) => a.name)).toEqual(['bptt', 'tbptt', 'sltt', 'ottt', 'bptt-checkpoint']);
+    expect(BUILTIN_ALGORITHMS.map((a) => a.name)).toEqual(['bptt', 'tbptt', 'sltt', 'ottt', 'bptt-checkpoint', 'bptt-checkpoint-layers']);
     expect(algorithmFor('tbptt:3', 8, 1).lossWindows).toEqual([[0, 1, 2], [3, 4, 5], [6, 7]]);
     expect(algorithmFor('ottt:0.8', 4, 1).presynapticTrace).toBe(0.8);
     expect(algorithmFor('ottt', 4, 1).presynapticTrace).toBe(0.9);
@@ -27,6 +27,14 @@ describe('training algorithms', () => {
     expect(algorithmFor('bptt-checkpoint:2', 6, 1).phases).toEqual([
       { forward: [0, 1, 2, 3, 4, 5] }, { backward: [5, 4] }, { forward: [2, 3], recompute: true }, { backward: [3, 2] }, { forward: [0, 1], recompute: true }, { backward: [1, 0] },
     ]);
+    // Over the network's depth: every pass covers all steps; segments run last first, each but the last recomputed.
+    expect(algorithmFor('bptt-checkpoint-layers:3', 2, 1).phases).toEqual([
+      { forward: [0, 1] },
+      { backward: [1, 0], layers: { segment: 2, of: 3 } },
+      { forward: [0, 1], recompute: true, layers: { segment: 1, of: 3 } }, { backward: [1, 0], layers: { segment: 1, of: 3 } },
+      { forward: [0, 1], recompute: true, layers: { segment: 0, of: 3 } }, { backward: [1, 0], layers: { segment: 0, of: 3 } },
+    ]);
+    expect(() => algorithmFor('bptt-checkpoint-layers', 4, 1)).toThrow(/needs a parameter, as bptt-checkpoint-layers:K/);
     const k = algorithmFor('sltt:2', 6, 7);
     expect(k.lossWindows).toHaveLength(2);
     expect(k.phases.filter((p) => p.backward).map((p) => p.backward![0])).toEqual(k.lossWindows.map((w) => w[0]));
@@ -42,8 +50,10 @@ describe('training algorithms', () => {
 
   it('checkpointing gives BPTT\'s gradient exactly; the others cut what they define', () => {
     const bptt = run('bptt');
-    const ck = run('bptt-checkpoint:2');
-    for (const [i, tr] of bptt.layers.entries()) for (const [k, g] of Object.entries(tr.grads)) expect([...ck.layers[i]!.grads[k]!]).toEqual([...g]);
+    for (const a of ['bptt-checkpoint:2', 'bptt-checkpoint-layers:2']) {
+      const ck = run(a);
+      for (const [i, tr] of bptt.layers.entries()) for (const [k, g] of Object.entries(tr.grads)) expect([...ck.layers[i]!.grads[k]!]).toEqual([...g]);
+    }
     // SLTT: no temporal term, so du[t] = ds[t] sg[t] exactly.
     const sltt = run('sltt');
     const lif = sltt.layers[1]!;

@@ -3,11 +3,12 @@ import { ConfigError } from '@sata/core';
 import type { AlgorithmContribution, AlgorithmInstance, Registry } from '@sata/plugin-api';
 import { bpttAlgorithm } from './bptt.js';
 import { checkpointAlgorithm } from './checkpoint.js';
+import { layerCheckpointAlgorithm } from './layer-checkpoint.js';
 import { otttAlgorithm } from './ottt.js';
 import { slttAlgorithm } from './sltt.js';
 import { tbpttAlgorithm } from './tbptt.js';
 
-export const BUILTIN_ALGORITHMS: readonly AlgorithmContribution[] = [bpttAlgorithm, tbpttAlgorithm, slttAlgorithm, otttAlgorithm, checkpointAlgorithm];
+export const BUILTIN_ALGORITHMS: readonly AlgorithmContribution[] = [bpttAlgorithm, tbpttAlgorithm, slttAlgorithm, otttAlgorithm, checkpointAlgorithm, layerCheckpointAlgorithm];
 
 /** `name` or `name:param` through a registry (or the built-ins), for T steps. */
 export function algorithmFor(spec: string, T: number, seed: number, registry?: Registry, where = 'algorithm'): AlgorithmInstance {
@@ -20,4 +21,4 @@ export function algorithmFor(spec: string, T: number, seed: number, registry?: R
   return a.instantiate(param, T, seed, where);
 }
 
-export { bpttAlgorithm, tbpttAlgorithm, slttAlgorithm, otttAlgorithm, checkpointAlgorithm };
+export { bpttAlgorithm, tbpttAlgorithm, slttAlgorithm, otttAlgorithm, checkpointAlgorithm, layerCheckpointAlgorithm };
