@@ -88,6 +88,11 @@ describe('training algorithms on SATA', () => {
 
   it('tbptt:2: windows of two steps, the gradient cut at their edge, an output gradient per window', () => {
     const r = run('tbptt:2');
+    // The logits (a window's mean output) restart at each window's first step, as the loss does.
+    expect(readsOf(r, 'out/FP/t2/integrate')).toContain('out.logits');
+    expect(readsOf(r, 'out/FP/t3/integrate')).not.toContain('out.logits');
+    expect(readsOf(bptt, 'out/FP/t3/integrate')).toContain('out.logits');
+    for (let t = 1; t <= 4; t++) expect(readsOf(run('sltt'), `out/FP/t${t}/integrate`)).not.toContain('out.logits');
     expect(readsOf(r, 'conv1_lif/BP/t1/gradient')).toContain('conv1.du[1]');
     expect(readsOf(r, 'conv1_lif/BP/t2/gradient')).not.toContain('conv1.du[2]');
     expect(labels(r).filter((x) => x.startsWith('out/BP/output-gradient'))).toEqual(['out/BP/output-gradient/t2', 'out/BP/output-gradient/t4']);

@@ -281,9 +281,10 @@ export interface LoweringContext<A = Readonly<Record<string, unknown>>> {
   /**
    * The training algorithm: whether u[t-1] enters u[t] as a constant (no temporal gradient
    * into step t-1), whether BP at t starts a loss window (the output gradient is computed
-   * there), and OTTT's presynaptic trace decay.
+   * there), whether FP at t adds onto the same window's mean output as step t-1 (the
+   * logits accumulate; otherwise they restart), and OTTT's presynaptic trace decay.
    */
-  readonly algorithm: { cutBefore(t: number): boolean; startsLossWindow(t: number): boolean; readonly lossWindows: number; readonly presynapticTrace?: number };
+  readonly algorithm: { cutBefore(t: number): boolean; startsLossWindow(t: number): boolean; continuesLossWindow(t: number): boolean; readonly lossWindows: number; readonly presynapticTrace?: number };
   /**
    * The steps a call with t = null covers: an `all-steps` kind's group, or the steps a
    * time-batching dataflow stacks into a GEMM layer's one GEMM (all T under BPTT, a TBPTT

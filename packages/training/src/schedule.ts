@@ -82,6 +82,8 @@ class ScheduleBuilder {
   /** Weight gradients some step has written (the next adds onto them). */
   private readonly weightGradsWritten = new Set<string>();
   private readonly windowStarts: ReadonlySet<number>;
+  /** The loss window of each step (undefined: a step in none, as sltt:K's unpicked ones). */
+  private readonly windowOf: readonly (number | undefined)[];
   /** Under time batching, the time group of each step (the steps a phase stacks), and the phase's steps being lowered. */
   private readonly groupOfStep: readonly (readonly number[])[];
   private phaseSteps: readonly number[] = [];
@@ -97,6 +99,7 @@ class ScheduleBuilder {
     private readonly algorithm: AlgorithmInstance,
   ) {
     this.windowStarts = new Set(algorithm.lossWindows.map((w) => Math.max(...w)));
+    this.windowOf = Array.from({ length: this.T }, (_, t) => { const w = algorithm.lossWindows.findIndex((g) => g.includes(t)); return w < 0 ? undefined : w; });
     this.groupOfStep = Array.from({ length: this.T }, (_, t) => algorithm.timeGroups.find((g) => g.includes(t)) ?? [t]);
   }
 
@@ -190,6 +193,7 @@ class ScheduleBuilder {
       algorithm: {
         cutBefore: (t) => this.mode === 'snn' && this.algorithm.cutBefore(t),
         startsLossWindow: (t) => this.mode === 'ann' || this.windowStarts.has(t),
+        continuesLossWindow: (t) => this.mode === 'snn' && t > 0 && this.windowOf[t] !== undefined && this.windowOf[t] === this.windowOf[t - 1],
         lossWindows: this.mode === 'ann' ? 1 : this.algorithm.lossWindows.length,
         ...(this.mode === 'snn' && this.algorithm.presynapticTrace !== undefined ? { presynapticTrace: this.algorithm.presynapticTrace } : {}),
       },

@@ -17,7 +17,7 @@ function gradRef(ctx: LoweringContext<LinearAttrs>): TensorRef {
   return ctx.own('dI', { partition: 'gradients', bits: ctx.mode === 'snn' ? ctx.bits.gradient : ctx.bits.activation, elements: ctx.batch * ctx.layer.outSize, value: 'real' });
 }
 
-/** FP of the SNN at step t: the current is added into the logits (the mean's 1/T folds into dI). */
+/** FP of the SNN at step t: the current is added into the logits, which restart at a loss window's first step (the mean's 1/T folds into dI). */
 function integrate(ctx: LoweringContext<LinearAttrs>, t: number): void {
   const l = ctx.layer;
   const n = ctx.batch * l.outSize;
@@ -25,7 +25,7 @@ function integrate(ctx: LoweringContext<LinearAttrs>, t: number): void {
   ctx.vector({
     stage: 'FP', t, label: `${l.name}/FP/t${t + 1}/integrate`, unit: 'elementwise', elements: n, bits: ctx.bits.membrane,
     ops: { component: 'lif', perElement: { add: 1 } },
-    traffic: [{ ref: ctx.output(t), access: 'read' }, ...(t > 0 ? [{ ref: logits, access: 'read' as const }] : []), { ref: logits, access: 'write' }],
+    traffic: [{ ref: ctx.output(t), access: 'read' }, ...(ctx.algorithm.continuesLossWindow(t) ? [{ ref: logits, access: 'read' as const }] : []), { ref: logits, access: 'write' }],
   });
 }
 

@@ -37,7 +37,7 @@ export const readoutKind: LayerKind<Record<string, never>> = {
           : {
             stage: 'FP', t: tt, label: `${l.name}/FP/t${tt + 1}/integrate`, unit: 'elementwise', elements: n, bits: ctx.bits.membrane,
             ops: { component: 'lif', perElement: { add: 1 } },
-            traffic: [{ ref: ctx.input(0, tt), access: 'read' }, ...(tt > 0 ? [{ ref: logits, access: 'read' as const }] : []), { ref: logits, access: 'write' }],
+            traffic: [{ ref: ctx.input(0, tt), access: 'read' }, ...(ctx.algorithm.continuesLossWindow(tt) ? [{ ref: logits, access: 'read' as const }] : []), { ref: logits, access: 'write' }],
           });
       }
       return;
