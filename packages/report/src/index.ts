@@ -6,4 +6,4 @@ export { renderReport, loadReportInputs, type ReportInput, type ReportOptions } 
 export { timelineSvg, timelineViews, energyOverTime, type TimelineView } from './timeline-svg.js';
 export { barChart, lineChart, esc, niceTicks, scaleUnit, energyUnit, bitsUnit, PALETTE, type BarChartSpec, type LineChartSpec, type Series, type LineSeries } from './svg.js';
 export { writeFileAtomic } from './write.js';
-export { formatTrainingResult, formatComparison, formatAlgorithmComparison, formatEnergy, drainRows, DRAIN_LINE } from './text.js';
+export { formatTrainingResult, formatComparison, formatAlgorithmComparison, formatEnergy, energyLines, drainRows, DRAIN_LINE } from './text.js';

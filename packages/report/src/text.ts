@@ -25,16 +25,13 @@ export function drainRows<R>(e: TrainingResult['energyPJ'], row: (drainPJ: numbe
   return e.drain !== undefined && e.drain > 0 ? [row(e.drain)] : [];
 }
 
-/** The readable form of one training-iteration result. */
-export function formatTrainingResult(r: TrainingResult, opts: { placementRows?: number } = {}): string {
-  const e = r.energyPJ;
-  const cfg = r.config as { timesteps?: number; batch?: number; dataflow?: string; array?: { rows: number; cols: number } };
+/**
+ * The energy of one iteration, readable: the split into computation, data movement and
+ * leakage, then tables by stage, by layer and by component (what simulate prints and what
+ * replay --energy prints after re-costing).
+ */
+export function energyLines(e: TrainingResult['energyPJ']): string[] {
   const lines: string[] = [];
-  lines.push(
-    `${isSnn(r) ? `SNN BPTT (T=${cfg.timesteps})` : 'ANN'} training iteration of ${r.network} on ${r.arch === 'sata' ? 'SATA' : r.arch === 'eyeriss' ? 'the Eyeriss-like baseline' : r.arch}: batch ${cfg.batch}, dataflow ${cfg.dataflow}, array ${cfg.array?.rows}x${cfg.array?.cols}`,
-  );
-  lines.push(`sparsity: ${r.sparsitySource}${r.sparsityAware ? ', gating on' : ', sparsity-unaware (nothing gated)'}; energy model ${r.energyModel.name}@${r.energyModel.version}`);
-  lines.push(`cycles ${formatNumber(r.cycles)} (compute ${formatNumber(r.computeCycles)}, stall ${formatNumber(r.stallCycles)}), ${(r.seconds * 1e3).toFixed(3)} ms; ${formatNumber(r.events)} events`);
   lines.push(`energy ${formatEnergy(e.total)}: computation ${formatEnergy(e.compute)} (${pct(e.compute, e.total)}), data movement ${formatEnergy(e.memory)} (${pct(e.memory, e.total)}), leakage ${formatEnergy(e.leakage)} (${pct(e.leakage, e.total)})`);
   lines.push('');
   lines.push(formatTable(['stage', 'energy', 'share'], [...STAGES.map((s) => [s, formatEnergy(e.byStage[s]), pct(e.byStage[s], e.total)]), ...drainRows(e, (d) => [DRAIN_LINE, formatEnergy(d), pct(d, e.total)])], { title: 'Energy by stage' }));
@@ -52,6 +49,20 @@ export function formatTrainingResult(r: TrainingResult, opts: { placementRows?: 
   lines.push('');
   const comps = Object.entries(e.byComponent).sort((a, b) => b[1] - a[1]);
   lines.push(formatTable(['component', 'energy', 'share'], comps.map(([k, v]) => [k, formatEnergy(v), pct(v, e.total)]), { title: 'Energy by component' }));
+  return lines;
+}
+
+/** The readable form of one training-iteration result. */
+export function formatTrainingResult(r: TrainingResult, opts: { placementRows?: number } = {}): string {
+  const e = r.energyPJ;
+  const cfg = r.config as { timesteps?: number; batch?: number; dataflow?: string; array?: { rows: number; cols: number } };
+  const lines: string[] = [];
+  lines.push(
+    `${isSnn(r) ? `SNN BPTT (T=${cfg.timesteps})` : 'ANN'} training iteration of ${r.network} on ${r.arch === 'sata' ? 'SATA' : r.arch === 'eyeriss' ? 'the Eyeriss-like baseline' : r.arch}: batch ${cfg.batch}, dataflow ${cfg.dataflow}, array ${cfg.array?.rows}x${cfg.array?.cols}`,
+  );
+  lines.push(`sparsity: ${r.sparsitySource}${r.sparsityAware ? ', gating on' : ', sparsity-unaware (nothing gated)'}; energy model ${r.energyModel.name}@${r.energyModel.version}`);
+  lines.push(`cycles ${formatNumber(r.cycles)} (compute ${formatNumber(r.computeCycles)}, stall ${formatNumber(r.stallCycles)}), ${(r.seconds * 1e3).toFixed(3)} ms; ${formatNumber(r.events)} events`);
+  lines.push(...energyLines(e));
   lines.push('');
   const ops = Object.entries(r.ops);
   lines.push(formatTable(['operations', 'active', 'gated', 'active share'], ops.map(([k, o]) => [k, o.active, o.gated, pct(o.active, o.active + o.gated)]), { title: 'Operations (gated: skipped because an operand was zero)' }));

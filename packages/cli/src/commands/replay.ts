@@ -1,6 +1,5 @@
 import { ConfigError } from '@sata/core';
-import { STAGES } from '@sata/plugin-api';
-import { DRAIN_LINE, drainRows, formatEnergy, formatTable, toJson } from '@sata/report';
+import { energyLines, formatTable, toJson } from '@sata/report';
 import type { EnergyBreakdown } from '@sata/plugin-api';
 import { inspectTrace, verifyTrace } from '@sata/trace';
 import type { CommandContext, CommandFactory } from '../context.js';
@@ -39,17 +38,9 @@ export const replayCommand: CommandFactory = (ctx) => ({
   },
 });
 
-const pct = (part: number, total: number): string => (total > 0 ? `${((100 * part) / total).toFixed(1)}%` : '-');
-
 function printTraining(ctx: CommandContext, r: TrainingRecost): void {
-  const e = r.energyPJ;
   ctx.io.out(`re-costed ${r.steps} recorded steps (${r.cycles} cycles) with energy model ${r.model}, without simulating`);
-  ctx.io.out(`energy ${formatEnergy(e.total)}: computation ${formatEnergy(e.compute)} (${pct(e.compute, e.total)}), data movement ${formatEnergy(e.memory)} (${pct(e.memory, e.total)}), leakage ${formatEnergy(e.leakage)} (${pct(e.leakage, e.total)})\n`);
-  ctx.io.out(formatTable(['stage', 'energy', 'share'], [...STAGES.map((s) => [s, formatEnergy(e.byStage[s]), pct(e.byStage[s], e.total)]), ...drainRows(e, (d) => [DRAIN_LINE, formatEnergy(d), pct(d, e.total)])], { title: 'Energy by stage' }));
-  ctx.io.out('');
-  ctx.io.out(formatTable(['layer', 'kind', 'energy', 'computation', 'data movement', 'FP', 'BP', 'WG', 'WU'], [...e.byLayer.map((l) => [l.name, l.kind, formatEnergy(l.totalPJ), formatEnergy(l.computePJ), formatEnergy(l.memoryPJ), ...STAGES.map((s) => formatEnergy(l.byStage[s]))]), ...drainRows(e, (d) => ['drain', '-', formatEnergy(d), '-', '-', '-', '-', '-', '-'])], { title: 'Energy by layer (leakage shared by cycles)' }));
-  ctx.io.out('');
-  ctx.io.out(formatTable(['component', 'energy', 'share'], Object.entries(e.byComponent).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, formatEnergy(v), pct(v, e.total)]), { title: 'Energy by component' }));
+  ctx.io.out(energyLines(r.energyPJ).join('\n'));
   if (r.unpriced.length) ctx.io.out(`\nnot priced by ${r.model} (counted, energy 0): ${r.unpriced.join(', ')}`);
 }
 
