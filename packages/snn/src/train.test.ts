@@ -4,6 +4,7 @@ import { referencePath } from '../../../test/reference.js';
 import { digitsSplit, subset } from './data.js';
 import { directEncoder } from './encoders.js';
 import { resolveNetwork } from './network.js';
+import { algorithmFor } from './algorithms/index.js';
 import { train, type TrainOptions } from './train.js';
 import { ZOO } from './zoo.js';
 
@@ -21,6 +22,20 @@ describe('training', () => {
     expect(a.testAccuracy).toBeGreaterThan(0.25); // chance is 0.1
     expect(a.epochs.map((e) => [e.trainLoss, e.testAccuracy])).toEqual(b.epochs.map((e) => [e.trainLoss, e.testAccuracy]));
     expect(a.epochs[0]!.densities[0]!.perStep).toHaveLength(4);
+  });
+
+  it('takes the algorithm per iteration: sltt:K draws its steps anew each time', () => {
+    const small = { train: subset(split.train, [...Array(96).keys()], 'digits-train'), test: subset(split.test, [...Array(32).keys()], 'digits-test') };
+    const drawn: string[] = [];
+    const iterations: number[] = [];
+    train(net, small, { ...opts, epochs: 2, algorithm: (i) => {
+      iterations.push(i);
+      const a = algorithmFor('sltt:1', 4, 100 + i);
+      drawn.push(String(a.lossWindows.flat()));
+      return a;
+    } });
+    expect(iterations).toEqual([0, 1, 2, 3, 4, 5]); // 2 epochs of 3 batches of 32
+    expect(new Set(drawn).size).toBeGreaterThan(1);
   });
 
   it('trains with SGD too', () => {

@@ -171,8 +171,12 @@ export interface TrainOptions {
   readonly onEpoch?: (e: EpochRecord) => void;
   /** Called after every training batch. */
   readonly onBatch?: (epoch: number, done: number, total: number) => void;
-  /** The training algorithm whose gradient to follow (default: BPTT). */
-  readonly algorithm?: AlgorithmInstance;
+  /**
+   * The training algorithm whose gradient to follow (default: BPTT), or the instance for
+   * each iteration (0-based over the whole run): an algorithm that draws its steps (sltt:K)
+   * then draws them anew every iteration, as its paper does.
+   */
+  readonly algorithm?: AlgorithmInstance | ((iteration: number) => AlgorithmInstance);
 }
 
 export interface EpochRecord {
@@ -217,7 +221,6 @@ export function train(net: Network, data: { train: Dataset; test: Dataset }, o: 
   const rng = new Rng(o.seed, 'train');
   const ws = new Workspace();
   const lif = { T: o.T, lam: o.lam, theta: o.theta, workspace: ws };
-  const learn = { ...lif, ...(o.algorithm ? { algorithm: o.algorithm } : {}) };
   const epochs: EpochRecord[] = [];
   const nBatches = Math.ceil(data.train.count / o.batch);
   for (let e = 1; e <= o.epochs; e++) {
@@ -230,7 +233,8 @@ export function train(net: Network, data: { train: Dataset; test: Dataset }, o: 
       const idx = order.slice(b * o.batch, (b + 1) * o.batch);
       const { x, labels } = gatherBatch(data.train, idx, o.dtype);
       const inputs = encodeSequence(o.encoder, x, o.T, rng.split(`epoch${e}.batch${b}`), o.dtype);
-      const r = runBptt(net, weights, inputs, labels, learn);
+      const algorithm = typeof o.algorithm === 'function' ? o.algorithm((e - 1) * nBatches + b) : o.algorithm;
+      const r = runBptt(net, weights, inputs, labels, { ...lif, ...(algorithm ? { algorithm } : {}) });
       opt.lr = scheduledLr(o.schedule ?? 'constant', lr, (e - 1) * nBatches + b, o.epochs * nBatches);
       acc.add(r.layers);
       lossSum += r.loss;

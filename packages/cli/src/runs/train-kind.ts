@@ -112,7 +112,10 @@ export function trainRunKind(registry: Registry): TrainRunKind {
         ? digitsSplit(0)
         : splitDataset(syntheticDataset({ inputShape: net.inputShape, classes: net.classes, count: c.samples, seed: c.seed }), Math.round((c.samples * 5) / 6), c.seed);
     hooks.onStart?.(net, data);
-    const algorithm = algorithmFor(c.algorithm ?? 'bptt', c.timesteps, c.seed, registry, 'algorithm');
+    const spec = c.algorithm ?? 'bptt';
+    algorithmFor(spec, c.timesteps, c.seed, registry, 'algorithm'); // refused before any epoch if it is not one
+    // One instance per iteration, its seed drawn from the run's: sltt:K draws its K steps anew each time.
+    const algorithm = (iteration: number) => algorithmFor(spec, c.timesteps, new Rng(c.seed, `algorithm.iteration${iteration}`).nextInt(2 ** 31), registry, 'algorithm');
     const result = train(net, data, {
       T: c.timesteps, lam: c.lam, theta: c.theta, epochs: c.epochs, batch: c.batch, optimizer: c.optimizer, algorithm,
       ...(c.lr !== undefined ? { lr: c.lr } : {}),
