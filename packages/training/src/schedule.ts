@@ -107,13 +107,8 @@ class ScheduleBuilder {
     return this.mode === 'snn' ? this.cfg.timesteps : 1;
   }
 
-  /** Whether a group of steps runs stacked under time batching (one step of several runs as that step). */
-  private stacks(steps: readonly number[]): boolean {
-    return steps.length > 1 || steps.length === this.T;
-  }
-
-  /** The steps the phase being lowered covers (time batching: what a stacked GEMM stacks). */
-  setPhaseSteps(steps: readonly number[]): void {
+  /** Starts the next phase of the algorithm, over these steps (time batching: what a stacked GEMM stacks). */
+  startPhase(steps: readonly number[]): void {
     this.phaseSteps = [...steps].sort((a, b) => a - b);
     this.phase++;
   }
@@ -126,7 +121,7 @@ class ScheduleBuilder {
     if (this.mode === 'ann') return null;
     if (!this.batched) return t;
     const g = t === null ? this.phaseSteps : this.groupOfStep[t]!;
-    if (!this.stacks(g)) return g[0]!;
+    if (!stacksSteps(g, this.T)) return g[0]!;
     return g.length === this.T ? null : `${g[0]}..${g[g.length - 1]}`;
   }
 
@@ -170,6 +165,7 @@ class ScheduleBuilder {
   private context(l: ResolvedLayer, t0: number | null, stage: (s: LoweredGemm['stage']) => Stage, steps?: readonly number[]): LoweringContext<any> {
     const cfg = this.cfg;
     const li = l.index;
+    const covered = steps ?? Array.from({ length: this.T }, (_, t) => t);
     return {
       mode: this.mode,
       layer: l,
@@ -197,9 +193,9 @@ class ScheduleBuilder {
         lossWindows: this.mode === 'ann' ? 1 : this.algorithm.lossWindows.length,
         ...(this.mode === 'snn' && this.algorithm.presynapticTrace !== undefined ? { presynapticTrace: this.algorithm.presynapticTrace } : {}),
       },
-      steps: steps ?? Array.from({ length: this.T }, (_, t) => t),
+      steps: covered,
       gradientSkips: (t) => this.activity.gradientSkips(li, t),
-      gemm: (g) => this.items.push({ tag: { layer: li, stage: stage(g.stage), t: g.t === undefined ? t0 : g.t, phase: this.phase }, gemm: this.accumulateGemm(g), layer: l, steps: t0 === null ? (steps ?? Array.from({ length: this.T }, (_, t) => t)) : [t0] }),
+      gemm: (g) => this.items.push({ tag: { layer: li, stage: stage(g.stage), t: g.t === undefined ? t0 : g.t, phase: this.phase }, gemm: this.accumulateGemm(g), layer: l, steps: t0 === null ? covered : [t0] }),
       vector: (v) => this.pushVector({ layer: li, stage: stage(v.stage), t: v.t === undefined ? t0 : v.t, phase: this.phase }, v),
     };
   }
@@ -459,7 +455,7 @@ export function snnSchedule(net: Network, cfg: ResolvedConfig, dataflow: Dataflo
       // under BPTT, a window under TBPTT), a neuron's one step at a time.
       for (const l of pass === 'forward' ? layers : [...layers].reverse()) {
         if (l.def.timing === 'all-steps') b.lower(l, pass, null, group(steps, l));
-        else if (l.def.timing === 'gemm' && (steps.length > 1 || steps.length === T)) b.lower(l, pass, null, sorted(steps));
+        else if (l.def.timing === 'gemm' && stacksSteps(steps, T)) b.lower(l, pass, null, sorted(steps));
         else for (const t of steps) b.lower(l, pass, t);
       }
       return;
@@ -476,7 +472,7 @@ export function snnSchedule(net: Network, cfg: ResolvedConfig, dataflow: Dataflo
   for (const phase of algorithm.phases) {
     const layers = phaseLayers(net, phase, algorithm.label).filter((l) => !(phase.recompute && l.def.head));
     if (phase.forward?.length) {
-      b.setPhaseSteps(phase.forward);
+      b.startPhase(phase.forward);
       lowerPass(layers, 'forward', phase.forward);
     }
     if (phase.backward?.length) {
@@ -485,7 +481,7 @@ export function snnSchedule(net: Network, cfg: ResolvedConfig, dataflow: Dataflo
       const key = sorted(phase.backward).join(',');
       if (key !== lastBackward) b.newBackwardPass();
       lastBackward = key;
-      b.setPhaseSteps(phase.backward);
+      b.startPhase(phase.backward);
       lowerPass(layers, 'backward', phase.backward);
     }
   }
@@ -514,6 +510,9 @@ export function annSchedule(net: Network, cfg: ResolvedConfig, dataflow: Dataflo
  * each window; SLTT and OTTT: one step, as without batching). Checkpointing's segments are
  * not its time groups (batch norm normalises over all T), so it runs step by step.
  */
+/** Whether time batching stacks these steps into one GEMM: several, or the whole run (a single step of several runs as that step). */
+const stacksSteps = (steps: readonly number[], T: number): boolean => steps.length > 1 || steps.length === T;
+
 function phasesAreTimeGroups(a: AlgorithmInstance): boolean {
   const key = (steps: readonly number[]): string => [...steps].sort((x, y) => x - y).join(',');
   const groups = new Set(a.timeGroups.map(key));

@@ -58,14 +58,14 @@ const vectorStats = {
   busyCycles: { kind: 'counter', unit: 'cycles', description: 'cycles busy' },
 } as const;
 
-export const lifUnitInfo = defineComponentInfo({
-  type: 'hw.LifUnit',
-  version: '1.0.0',
-  description: 'Leaky integrate-and-fire update of a vector of neurons per step: add 1, compare 1, mux 2, register 3, shift 1 per neuron (SATA_Sim)',
-  params: vectorParams,
-  ports: { ctrl: 'vectors from the controller; replies when done' },
-  stats: vectorStats,
-});
+/** A vector unit's declaration: lanes, one control port, elements and busy cycles counted; only what it computes differs. */
+const vectorUnitInfoOf = (type: string, description: string) =>
+  defineComponentInfo({ type, version: '1.0.0', description, params: vectorParams, ports: { ctrl: 'vectors from the controller; replies when done' }, stats: vectorStats });
+
+export const lifUnitInfo = vectorUnitInfoOf(
+  'hw.LifUnit',
+  'Leaky integrate-and-fire update of a vector of neurons per step: add 1, compare 1, mux 2, register 3, shift 1 per neuron (SATA_Sim)',
+);
 
 /** u[t] = lam * u[t-1] * (1 - s[t-1]) + I[t]; s[t] = u[t] >= theta (snn-model.md). */
 export class LifUnit extends VectorUnit<typeof lifUnitInfo.params> {
@@ -85,14 +85,10 @@ export class LifUnit extends VectorUnit<typeof lifUnitInfo.params> {
   }
 }
 
-export const gradientUnitInfo = defineComponentInfo({
-  type: 'hw.GradientUnit',
-  version: '1.0.0',
-  description: 'Computes du[t] from ds[t], the surrogate gradient sg[t] and du[t+1] per neuron: multiply 1, add 2, mux 1, shift 2 (SATA_Sim)',
-  params: vectorParams,
-  ports: { ctrl: 'vectors from the controller; replies when done' },
-  stats: vectorStats,
-});
+export const gradientUnitInfo = vectorUnitInfoOf(
+  'hw.GradientUnit',
+  'Computes du[t] from ds[t], the surrogate gradient sg[t] and du[t+1] per neuron: multiply 1, add 2, mux 1, shift 2 (SATA_Sim)',
+);
 
 /** du[t] = ds[t] * sg[t] + lam * (1 - s[t]) * du[t+1] (snn-model.md). */
 export class GradientUnit extends VectorUnit<typeof gradientUnitInfo.params> {
@@ -109,14 +105,10 @@ export class GradientUnit extends VectorUnit<typeof gradientUnitInfo.params> {
   }
 }
 
-export const vectorUnitInfo = defineComponentInfo({
-  type: 'hw.VectorUnit',
-  version: '1.0.0',
-  description: 'An elementwise arithmetic unit for the work of layer kinds beyond LIF and gradient updates (batch norm, adds, average pooling): each job names its operations per element, counted as vector actions',
-  params: vectorParams,
-  ports: { ctrl: 'vectors from the controller; replies when done' },
-  stats: vectorStats,
-});
+export const vectorUnitInfo = vectorUnitInfoOf(
+  'hw.VectorUnit',
+  'An elementwise arithmetic unit for the work of layer kinds beyond LIF and gradient updates (batch norm, adds, average pooling): each job names its operations per element, counted as vector actions',
+);
 
 /** Batch norm's reductions and normalising passes, shortcut adds, average pooling: whatever the job's kind declares per element. */
 export class VectorArithmeticUnit extends VectorUnit<typeof vectorUnitInfo.params> {

@@ -72,6 +72,20 @@ function scores(x: ArrayLike<number>, g: Dims, b: number, h: number, transposed:
 /** Nonzero fraction of a sum of k products of operands of densities a and b (independent zeros). */
 const productSum = (a: number, b: number, k: number): number => 1 - (1 - a * b) ** k;
 
+/**
+ * One head's token products: out[n, m] = scale * sum over d of x[d, n] y[d, m], for x and y
+ * [D, N] tensors at offset `o` (the head's channels) and out [N, N] at `ao`. The forward
+ * scores (q, k) and the backward score gradient (dy, v) are both this.
+ */
+function headProducts(x: ArrayLike<number>, y: ArrayLike<number>, out: FloatArray, o: number, ao: number, g: Dims, scale: number): void {
+  for (let n = 0; n < g.N; n++)
+    for (let m = 0; m < g.N; m++) {
+      let s = 0;
+      for (let d = 0; d < g.dh; d++) s += x[o + d * g.N + n]! * y[o + d * g.N + m]!;
+      out[ao + n * g.N + m] = s * scale;
+    }
+}
+
 function forward(ctx: Parameters<LayerKind<SsaAttrs>['forward']>[0]) {
   const l = ctx.layer;
   const g = dimsOf(l);
@@ -88,12 +102,7 @@ function forward(ctx: Parameters<LayerKind<SsaAttrs>['forward']>[0]) {
       for (let h = 0; h < g.heads; h++) {
         const o = (b * g.D + h * g.dh) * g.N;
         const ao = (b * g.heads + h) * g.N * g.N;
-        for (let n = 0; n < g.N; n++)
-          for (let m = 0; m < g.N; m++) {
-            let s = 0;
-            for (let d = 0; d < g.dh; d++) s += q[o + d * g.N + n]! * k[o + d * g.N + m]!;
-            a[ao + n * g.N + m] = s * scale;
-          }
+        headProducts(q, k, a, o, ao, g, scale);
         for (let d = 0; d < g.dh; d++)
           for (let n = 0; n < g.N; n++) {
             let s = 0;
@@ -126,12 +135,7 @@ function backward(ctx: Parameters<LayerKind<SsaAttrs>['backward']>[0]) {
       for (let h = 0; h < g.heads; h++) {
         const o = (b * g.D + h * g.dh) * g.N;
         const ao = (b * g.heads + h) * g.N * g.N;
-        for (let n = 0; n < g.N; n++)
-          for (let m = 0; m < g.N; m++) {
-            let s = 0;
-            for (let d = 0; d < g.dh; d++) s += dy[o + d * g.N + n]! * v[o + d * g.N + m]!;
-            dA[ao + n * g.N + m] = s;
-          }
+        headProducts(dy, v, dA, o, ao, g, 1);
         for (let d = 0; d < g.dh; d++)
           for (let m = 0; m < g.N; m++) {
             let sv = 0;
